@@ -1,0 +1,24 @@
+"""The Chalice app: wires the API blueprints, the authorizer, middleware and event handlers. No logic here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Chalice, ConvertToMiddleware
+
+from chalicelib.api import auth, docs, health, security, tickets, users
+from chalicelib.api.http import logger, normalise_gateway_error
+from chalicelib.handlers import maintenance
+
+app = Chalice(app_name="helpdesk")
+
+for blueprint in (security.bp, health.bp, docs.bp, auth.bp, users.bp, tickets.bp, maintenance.bp):
+    app.register_blueprint(blueprint)
+
+app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
+
+
+@app.middleware("http")
+def gateway_errors_as_json(event: Any, get_response: Any) -> Any:
+    """Chalice's own errors (405, 415) in the same JSON shape as ours."""
+    return normalise_gateway_error(get_response(event))

@@ -1,0 +1,1 @@
+"""The help desk's application code: everything app.py wires together."""

@@ -1,0 +1,66 @@
+"""Sign-in, token refresh, who-am-I and API keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint
+
+from chalicelib.api.http import ADMIN, Call, Reply, endpoint
+from chalicelib.api.security import bearer_auth
+from chalicelib.schemas.auth import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, LoginIn, MeOut, RefreshIn, TokensOut
+from chalicelib.services import auth, users
+
+bp = Blueprint(__name__)
+
+
+@endpoint(bp, "POST", "/api/auth/login", summary="Sign in", tag="auth", body=LoginIn, response=TokensOut,
+          errors=(400, 401, 422))
+def login(call: Call) -> dict[str, Any]:
+    """Exchange e-mail and password for an access token (15 min) and a refresh token."""
+    return auth.login(email=str(call.body.email), password=call.body.password)
+
+
+@endpoint(bp, "POST", "/api/auth/refresh", summary="Refresh tokens", tag="auth", body=RefreshIn,
+          response=TokensOut, errors=(400, 401, 422))
+def refresh(call: Call) -> dict[str, Any]:
+    """Exchange a refresh token for a new pair (the old refresh token keeps working until it expires)."""
+    return auth.refresh(refresh_token=call.body.refresh_token)
+
+
+@endpoint(bp, "GET", "/api/auth/me", summary="Who am I", tag="auth", authorizer=bearer_auth, response=MeOut,
+          errors=(401,))
+def me(call: Call) -> dict[str, Any]:
+    """The signed-in user (or the API key's owner) and the scopes in effect."""
+    return {"user": users.get_user(user_id=call.principal.user_id), "via": call.principal.via,
+            "scopes": sorted(call.principal.scopes)}
+
+
+@endpoint(bp, "POST", "/api/auth/logout", summary="Sign out everywhere", tag="auth", authorizer=bearer_auth,
+          status=204, errors=(401,))
+def logout(call: Call) -> Reply:
+    """Revoke every refresh token of the caller."""
+    auth.sign_out_everywhere(actor=call.principal)
+    return Reply(None, 204)
+
+
+@endpoint(bp, "POST", "/api/auth/api-keys", summary="Create an API key", tag="auth", authorizer=bearer_auth,
+          body=ApiKeyCreate, response=ApiKeyCreated, status=201, roles=ADMIN, scope="admin",
+          errors=(400, 401, 403, 404, 422))
+def create_api_key(call: Call) -> dict[str, Any]:
+    """Create a key for an integrator; the secret is in this response only."""
+    return auth.create_api_key(data=call.body, actor=call.principal)
+
+
+@endpoint(bp, "GET", "/api/auth/api-keys", summary="List API keys", tag="auth", authorizer=bearer_auth,
+          response=list[ApiKeyOut], roles=ADMIN, scope="admin", errors=(401, 403))
+def list_api_keys(_call: Call) -> list[dict[str, Any]]:
+    """Every key's metadata, newest first."""
+    return auth.list_api_keys()
+
+
+@endpoint(bp, "DELETE", "/api/auth/api-keys/{key_id}", summary="Revoke an API key", tag="auth",
+          authorizer=bearer_auth, response=ApiKeyOut, roles=ADMIN, scope="admin", errors=(401, 403, 404))
+def revoke_api_key(_call: Call, key_id: str) -> dict[str, Any]:
+    """Revoke a key (idempotent)."""
+    return auth.revoke_api_key(key_id=key_id[:40])

@@ -1,0 +1,153 @@
+"""The OpenAPI 3.1 document, generated from the routes' own pydantic schemas (chalicelib.api.http.ROUTES)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+
+from chalicelib.api.http import MAX_BODY_BYTES, ROUTES, RouteSpec
+from chalicelib.schemas.common import MAX_ID, ErrorBody
+
+REF = "#/components/schemas/{model}"
+STRING_PATH_PARAMS = frozenset({"key_id", "source_id"})
+_REASONS = {
+    200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Malformed request",
+    401: "Not signed in (missing, expired or invalid credentials)", 403: "Not allowed for this caller",
+    404: "Not found", 409: "Conflict (duplicate or stale version)", 413: "Payload too large",
+    415: "Unsupported media type", 422: "Invalid fields", 429: "Too many requests", 503: "Unavailable",
+}
+
+
+class _Schemas:
+    def __init__(self) -> None:
+        self.components: dict[str, Any] = {}
+
+    def ref(self, annotation: Any, mode: str) -> dict[str, Any]:
+        schema = TypeAdapter(annotation).json_schema(mode=mode, ref_template=REF)  # type: ignore[arg-type]
+        for name, definition in schema.pop("$defs", {}).items():
+            self.components.setdefault(name, definition)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and "properties" in schema:
+            name = annotation.__name__
+            self.components.setdefault(name, schema)
+            return {"$ref": REF.format(model=name)}
+        return schema
+
+
+def _gateway_error() -> dict[str, Any]:
+    # API Gateway (and chalice local) answer some 401/403s themselves with {"message": ...}.
+    return {"type": "object", "properties": {"message": {"type": ["string", "null"]}}, "required": ["message"]}
+
+
+def _error_response(status: int, schemas: _Schemas) -> dict[str, Any]:
+    error = schemas.ref(ErrorBody, "serialization")
+    schema = {"anyOf": [error, _gateway_error()]} if status in (401, 403) else error
+    return {"description": _REASONS.get(status, "Error"), "content": {"application/json": {"schema": schema}}}
+
+
+def _operation(route: RouteSpec, schemas: _Schemas) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "summary": route.summary,
+        "description": route.description,
+        "tags": [route.tag],
+        "operationId": route.method.lower() + "_" + re.sub(r"[^a-z0-9]+", "_", route.path.lower()).strip("_"),
+    }
+    parameters: list[dict[str, Any]] = []
+    for name in route.path_params:
+        schema: dict[str, Any] = (
+            {"type": "string", "minLength": 1, "maxLength": 40}
+            if name in STRING_PATH_PARAMS
+            else {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        )
+        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+    if route.query is not None:
+        query_schema = route.query.model_json_schema(mode="validation", ref_template=REF)
+        required = set(query_schema.get("required", []))
+        for name, prop in query_schema.get("properties", {}).items():
+            parameters.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+    if route.method == "PUT" and route.path.startswith("/api/tickets/"):
+        parameters.append({"name": "If-Match", "in": "header", "required": False,
+                           "schema": {"type": "string", "pattern": r'^(W/)?"?[0-9]{1,15}"?$'},
+                           "description": "The ticket version you edited (its ETag)."})
+    if parameters:
+        op["parameters"] = parameters
+    if route.body is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": schemas.ref(route.body, "validation")}},
+        }
+    responses: dict[str, Any] = {}
+    if route.status == 204:
+        responses["204"] = {"description": _REASONS[204]}
+        if route.method == "DELETE" and route.path == "/api/tickets/{ticket_id}":
+            responses["202"] = {"description": "Accepted; replies are still being removed", "content": {
+                "application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}}
+    else:
+        success: dict[str, Any] = {"description": _REASONS.get(route.status, "OK")}
+        if route.response is not None:
+            success["content"] = {"application/json": {"schema": schemas.ref(route.response, "serialization")}}
+        responses[str(route.status)] = success
+    statuses = set(route.errors)
+    if route.body is not None:
+        statuses |= {400, 413, 415, 422}
+    if route.query is not None:
+        statuses.add(422)
+    if route.path_params:
+        statuses.add(404)
+    if not route.public:
+        statuses |= {401, 403}
+    for status in sorted(statuses):
+        responses[str(status)] = _error_response(status, schemas)
+    op["responses"] = responses
+    if not route.public:
+        op["security"] = [{"bearer": []}]
+    return op
+
+
+def _component_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name.replace("[", "_").replace("]", "")).strip("_")
+
+
+def _rename_refs(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: (REF.format(model=_component_name(value.rsplit("/", 1)[1])) if key == "$ref" else _rename_refs(value))
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_rename_refs(item) for item in node]
+    return node
+
+
+@lru_cache(maxsize=1)
+def build_spec() -> dict[str, Any]:
+    """The whole document (built once per process)."""
+    schemas = _Schemas()
+    paths: dict[str, dict[str, Any]] = {}
+    for route in ROUTES:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, schemas)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Help desk API",
+            "version": "1.0.0",
+            "description": (
+                "Tickets, replies, users, knowledge base and AI suggestions. JSON in and out; errors are "
+                "`{error, message, details: [{field, message}]}`. Request bodies are limited to "
+                f"{MAX_BODY_BYTES} bytes."
+            ),
+        },
+        "paths": _rename_refs(paths),
+        "components": {
+            "schemas": {_component_name(k): _rename_refs(v) for k, v in schemas.components.items()},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An access token from /api/auth/login, or an API key (hdk_...).",
+                }
+            },
+        },
+    }

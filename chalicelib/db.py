@@ -1,0 +1,166 @@
+"""Small helpers over PynamoDB: labelled transactions and bounded batch reads."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
+
+from chalicelib.models import bind_models
+from chalicelib.models.listings import CounterModel
+
+M = TypeVar("M", bound=Model)
+
+MAX_TRANSACTION_ITEMS = 100
+_CONFLICT_RETRIES = 4
+
+
+class TransactionFailed(Exception):
+    """A transaction was cancelled; `failed` holds the labels of the items whose condition failed."""
+
+    def __init__(self, failed: list[str], codes: list[str]) -> None:
+        super().__init__(f"transaction cancelled: {', '.join(failed) or 'unknown'} ({', '.join(codes)})")
+        self.failed = failed
+        self.codes = codes
+
+
+def connection() -> Connection:
+    """The low-level PynamoDB connection (cached with the models' own) for multi-table transactions."""
+    bind_models()
+    return CounterModel._get_connection().connection
+
+
+def query_once(
+    model_cls: type[M],
+    hash_key: Any,
+    *,
+    limit: int,
+    start_key: dict[str, Any] | None = None,
+    filter_condition: Condition | None = None,
+    forward: bool = True,
+) -> tuple[list[M], dict[str, Any] | None]:
+    """Exactly one Query call: up to `limit` items (fewer after a filter) and the LastEvaluatedKey."""
+    bind_models()
+    response = model_cls._get_connection().query(
+        hash_key,
+        filter_condition=filter_condition,
+        consistent_read=True,
+        exclusive_start_key=start_key,
+        limit=limit,
+        scan_index_forward=forward,
+    )
+    items = [model_cls.from_raw_data(raw) for raw in response.get("Items", [])]
+    return items, response.get("LastEvaluatedKey")
+
+
+class Tx:
+    """Collects the items of one TransactWriteItems call, each with a label to explain a cancellation.
+
+    PynamoDB sends condition checks, deletes, puts and updates in that order, so labels are kept per kind
+    and cancellation reasons (which follow the sent order) are mapped back through the same order.
+    """
+
+    def __init__(self) -> None:
+        self._checks: list[tuple[str, Any]] = []
+        self._deletes: list[tuple[str, Any]] = []
+        self._puts: list[tuple[str, Any]] = []
+        self._updates: list[tuple[str, Any]] = []
+
+    def __len__(self) -> int:
+        return len(self._checks) + len(self._deletes) + len(self._puts) + len(self._updates)
+
+    def check(self, label: str, model_cls: type[Model], hash_key: Any, condition: Condition,
+              range_key: Any = None) -> None:
+        """Require `condition` on an item without writing it."""
+        self._checks.append((label, (model_cls, hash_key, range_key, condition)))
+
+    def put(self, label: str, item: Model, condition: Condition | None = None) -> None:
+        """Write a whole item (with its version check when it has a version attribute)."""
+        self._puts.append((label, (item, condition)))
+
+    def delete(self, label: str, item: Model, condition: Condition | None = None,
+               add_version_condition: bool = True) -> None:
+        """Delete an item."""
+        self._deletes.append((label, (item, condition, add_version_condition)))
+
+    def update(self, label: str, item: Model, actions: list[Action], condition: Condition | None = None,
+               add_version_condition: bool = True) -> None:
+        """Apply update actions to an item."""
+        self._updates.append((label, (item, actions, condition, add_version_condition)))
+
+    def labels(self) -> list[str]:
+        """Labels in the order DynamoDB receives the items."""
+        return [label for group in (self._checks, self._deletes, self._puts, self._updates) for label, _ in group]
+
+    def commit(self) -> None:
+        """Send the transaction, retrying only on transaction conflicts; raise TransactionFailed otherwise."""
+        if len(self) == 0:
+            return
+        if len(self) > MAX_TRANSACTION_ITEMS:
+            raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} items, got {len(self)}")
+        for attempt in range(_CONFLICT_RETRIES + 1):
+            try:
+                self._send()
+            except TransactWriteError as exc:
+                reasons = exc.cancellation_reasons if exc.cause_response_code == "TransactionCanceledException" else []
+                codes = [r.code if r else "None" for r in reasons]
+                conflict = any(code in ("TransactionConflict", "ThrottlingError") for code in codes)
+                if conflict and attempt < _CONFLICT_RETRIES:
+                    time.sleep(random.uniform(0.01, 0.05) * (2**attempt))
+                    continue
+                if not reasons:
+                    raise
+                labels = self.labels()
+                failed = [labels[i] for i, r in enumerate(reasons) if r is not None and r.code != "None"]
+                raise TransactionFailed(failed, codes) from exc
+            else:
+                for _, (item, *_rest) in self._puts + self._updates:
+                    item.update_local_version_attribute()
+                return
+
+    def _send(self) -> None:
+        conn = connection()
+        checks = [m.get_operation_kwargs_from_class(h, range_key=r, condition=c) for _, (m, h, r, c) in self._checks]
+        deletes = [
+            item.get_delete_kwargs_from_instance(condition=c, add_version_condition=v)
+            for _, (item, c, v) in self._deletes
+        ]
+        puts = [item.get_save_kwargs_from_instance(condition=c) for _, (item, c) in self._puts]
+        updates = [
+            item.get_update_kwargs_from_instance(actions=list(a), condition=c, add_version_condition=v)
+            for _, (item, a, c, v) in self._updates
+        ]
+        conn.transact_write_items(
+            condition_check_items=checks, delete_items=deletes, put_items=puts, update_items=updates
+        )
+
+
+def batch_get(model_cls: type[M], keys: Sequence[Any], consistent: bool = True) -> dict[Any, M]:
+    """Fetch items by hash key in as few BatchGetItem calls as the 100-key limit allows; absent keys are skipped."""
+    bind_models()
+    if not keys:
+        return {}
+    found: dict[Any, M] = {}
+    hash_name = model_cls._hash_key_attribute().attr_name
+    for item in model_cls.batch_get(list(dict.fromkeys(keys)), consistent_read=consistent):
+        found[getattr(item, hash_name)] = item
+    return found
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    """Split an iterable into lists of at most `size` items."""
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

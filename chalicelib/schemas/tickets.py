@@ -1,0 +1,138 @@
+"""Ticket and reply schemas."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from chalicelib.schemas.common import (
+    MAX_TAG_CHARS,
+    MAX_TAGS,
+    Content,
+    EntityId,
+    Out,
+    PageQuery,
+    QueryId,
+    Strict,
+    Title,
+)
+
+Status = Literal["open", "in_progress", "pending", "resolved", "closed"]
+Priority = Literal["low", "medium", "high", "urgent"]
+STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+PRIORITIES: tuple[str, ...] = Priority.__args__  # type: ignore[attr-defined]
+
+
+def _normalise_tags(value: Any) -> Any:
+    """Accept "login, auth" or ["login", "auth"]; trim, lower-case, drop empties and duplicates."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return value  # let pydantic report the type error
+    tags: list[Any] = []
+    for item in value:
+        if isinstance(item, str):
+            item = " ".join(item.split()).lower()
+            if not item or item in tags:
+                continue
+        tags.append(item)
+    return tags
+
+
+def _check_tag(tag: str) -> str:
+    if "," in tag or any(ord(ch) < 32 for ch in tag) or "\x00" in tag:
+        raise ValueError("a tag may not contain commas or control characters")
+    try:
+        tag.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode") from exc
+    return tag
+
+
+Tag = Annotated[str, Field(min_length=1, max_length=MAX_TAG_CHARS), AfterValidator(_check_tag)]
+Tags = Annotated[
+    list[Tag],
+    BeforeValidator(_normalise_tags),
+    Field(max_length=MAX_TAGS, description='A list, or one comma-separated string such as "login,auth".'),
+]
+
+
+class TicketCreate(Strict):
+    """A new ticket. Requesters may leave `requester_id` out (it is themselves)."""
+
+    title: Title
+    content: Content
+    status: Status = "open"
+    priority: Priority = "medium"
+    tags: Tags = Field(default_factory=list)
+    requester_id: EntityId | None = None
+    assignee_id: EntityId | None = None
+
+
+class TicketUpdate(Strict):
+    """A partial update: send only the fields to change. `version` (or an If-Match header) guards
+    against overwriting someone else's edit; without it the update applies to the current version."""
+
+    title: Title | None = None
+    content: Content | None = None
+    status: Status | None = None
+    priority: Priority | None = None
+    tags: Tags | None = None
+    requester_id: EntityId | None = None
+    assignee_id: EntityId | None = Field(default=None, description="An agent's id, or null to unassign.")
+    version: EntityId | None = None
+
+
+class TicketOut(Out):
+    """A ticket."""
+
+    id: int
+    title: str
+    content: str
+    status: Status
+    priority: Priority
+    tags: list[str]
+    requester_id: int
+    assignee_id: int | None
+    created_at: str
+    updated_at: str
+    version: int
+
+
+class TicketListQuery(PageQuery):
+    """Filters for GET /api/tickets; they combine (AND)."""
+
+    status: Status | None = None
+    priority: Priority | None = None
+    requester_id: QueryId | None = None
+    assignee_id: QueryId | Literal["none"] | None = Field(
+        default=None, description='An agent id, or "none" for unassigned tickets.'
+    )
+
+
+class ReplyCreate(Strict):
+    """A new reply. `author_id` defaults to the caller; only agents may post as someone else."""
+
+    author_id: EntityId | None = None
+    content: Content
+    internal: bool = Field(default=False, description="An internal note, visible to agents only.")
+
+
+class ReplyOut(Out):
+    """A reply in a thread."""
+
+    id: int
+    ticket_id: int
+    author_id: int
+    content: str
+    internal: bool
+    created_at: str
+
+
+class ReplyListQuery(PageQuery):
+    """Paging for a thread (oldest first)."""
+
+    page_size: int = Field(default=50, ge=1, le=100)

@@ -1,0 +1,101 @@
+"""Replies: the thread of a ticket, oldest first; internal notes are for agents only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.expressions.condition import Condition
+
+from chalicelib.clock import now_iso
+from chalicelib.db import TransactionFailed, Tx, query_once
+from chalicelib.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from chalicelib.models import bind_models
+from chalicelib.models.tickets import ReplyModel, TicketModel
+from chalicelib.models.users import UserModel
+from chalicelib.principal import Principal
+from chalicelib.schemas.tickets import ReplyCreate, ReplyListQuery
+from chalicelib.services import listing
+from chalicelib.services.sequences import next_id
+from chalicelib.services.tickets import get_ticket_model
+
+KIND = "reply"
+
+
+def to_dict(reply: ReplyModel) -> dict[str, Any]:
+    """The public view of a reply."""
+    return {
+        "id": int(reply.id),
+        "ticket_id": int(reply.ticket_id),
+        "author_id": int(reply.author_id),
+        "content": reply.content,
+        "internal": bool(reply.internal),
+        "created_at": reply.created_at,
+    }
+
+
+def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[str, Any]:
+    """Append a reply; the ticket's existence and the author's are checked in the same transaction."""
+    bind_models()
+    author_id = data.author_id if data.author_id is not None else actor.user_id
+    if not actor.is_staff:
+        get_ticket_model(ticket_id, actor)  # 404 unless it is the requester's own ticket
+        if author_id != actor.user_id:
+            raise Forbidden("requesters can only reply as themselves")
+        if data.internal:
+            raise Forbidden("only agents can write internal notes")
+    reply_id = next_id(KIND)
+    now = now_iso()
+    reply = ReplyModel(ticket_id, listing.sort_key(now, reply_id), id=reply_id, author_id=author_id,
+                       content=data.content, internal=data.internal, created_at=now)
+    tx = Tx()
+    tx.put("reply", reply, condition=ReplyModel.sk.does_not_exist())
+    tx.check("ticket", TicketModel, ticket_id, TicketModel.id.exists() & TicketModel.deleted_at.does_not_exist())
+    tx.check("author", UserModel, author_id, UserModel.id.exists())
+    try:
+        tx.commit()
+    except TransactionFailed as exc:
+        if "ticket" in exc.failed:
+            raise NotFound(f"ticket {ticket_id} not found") from exc
+        if "author" in exc.failed:
+            raise ValidationFailed("author_id: no user with this id",
+                                   [FieldError("author_id", "no user with this id")]) from exc
+        raise
+    return to_dict(reply)
+
+
+def _public_only() -> Condition:
+    """Replies that are not internal notes (pynamodb builds the condition from `==`)."""
+    return ReplyModel.internal == False  # type: ignore[return-value]  # noqa: E712
+
+
+def list_replies(*, ticket_id: int, query: ReplyListQuery, actor: Principal) -> dict[str, Any]:
+    """A page of a ticket's thread, oldest first. Requesters never see internal notes."""
+    bind_models()
+    get_ticket_model(ticket_id, actor)
+    start_sk = None
+    page_number = query.page
+    if query.cursor is not None:
+        start_sk, page_number = listing.decode_cursor(query.cursor)
+    elif query.page > 1:
+        raise ValidationFailed("threads are paged with cursor", [FieldError("page", "use cursor for later pages")])
+    start_key = {"ticket_id": {"N": str(ticket_id)}, "sk": {"S": start_sk}} if start_sk else None
+    items, last_key = query_once(
+        ReplyModel,
+        ticket_id,
+        limit=query.page_size + 1,
+        start_key=start_key,
+        filter_condition=None if actor.is_staff else _public_only(),
+    )
+    next_cursor = None
+    if len(items) > query.page_size:
+        items = items[: query.page_size]
+        next_cursor = listing.encode_cursor(items[-1].sk, page_number + 1)
+    elif last_key is not None:
+        next_cursor = listing.encode_cursor(last_key["sk"]["S"], page_number + 1)
+    return {
+        "items": [to_dict(r) for r in items],
+        "page": page_number,
+        "page_size": query.page_size,
+        "total": None,
+        "next_cursor": next_cursor,
+    }

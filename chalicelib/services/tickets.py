@@ -1,0 +1,306 @@
+"""Tickets: create, read, list with filters, partial update with optimistic locking, cascade delete."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib import faults
+from chalicelib.clock import now_iso, parse_iso, to_iso
+from chalicelib.config import get_settings
+from chalicelib.db import TransactionFailed, Tx, chunked
+from chalicelib.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
+from chalicelib.models import bind_models
+from chalicelib.models.listings import ListingModel
+from chalicelib.models.tickets import ReplyModel, TicketModel
+from chalicelib.models.users import UserModel
+from chalicelib.principal import STAFF_ROLES, Principal
+from chalicelib.schemas.tickets import TicketCreate, TicketListQuery, TicketUpdate
+from chalicelib.services import listing
+from chalicelib.services.sequences import next_id
+
+KIND = "ticket"
+DELETING_PK = "ticket-deleting|"
+_DIM_NAMES = ("status", "priority", "requester_id", "assignee_id")
+
+
+def dims(ticket: TicketModel) -> dict[str, Any]:
+    """The values a ticket is listed by."""
+    return {
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "requester_id": int(ticket.requester_id),
+        "assignee_id": int(ticket.assignee_id) if ticket.assignee_id is not None else None,
+    }
+
+
+def to_dict(ticket: TicketModel) -> dict[str, Any]:
+    """The public view of a ticket."""
+    return {
+        "id": int(ticket.id),
+        "title": ticket.title,
+        "content": ticket.content,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "tags": list(ticket.tags or []),
+        "requester_id": int(ticket.requester_id),
+        "assignee_id": int(ticket.assignee_id) if ticket.assignee_id is not None else None,
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+        "version": int(ticket.version or 0),
+    }
+
+
+def _check_user(tx: Tx, label: str, user_id: int, staff_only: bool = False) -> None:
+    condition = UserModel.id.exists()
+    if staff_only:
+        condition = condition & UserModel.role.is_in(*sorted(STAFF_ROLES))
+    tx.check(label, UserModel, user_id, condition)
+
+
+def _people_errors(failed: list[str]) -> list[FieldError]:
+    errors = []
+    if "requester" in failed:
+        errors.append(FieldError("requester_id", "no user with this id"))
+    if "assignee" in failed:
+        errors.append(FieldError("assignee_id", "no agent or admin with this id"))
+    return errors
+
+
+def create_ticket(*, data: TicketCreate, actor: Principal) -> dict[str, Any]:
+    """Create a ticket and list it, in one transaction that also checks the requester and assignee exist."""
+    bind_models()
+    requester_id = data.requester_id
+    if not actor.is_staff:
+        if requester_id not in (None, actor.user_id):
+            raise Forbidden("requesters can only open tickets for themselves")
+        if data.assignee_id is not None:
+            raise Forbidden("requesters cannot assign tickets")
+        requester_id = actor.user_id
+    if requester_id is None:
+        raise ValidationFailed("requester_id is required", [FieldError("requester_id", "field required")])
+    ticket_id = next_id(KIND)
+    now = now_iso()
+    ticket = TicketModel(
+        ticket_id,
+        title=data.title,
+        content=data.content,
+        status=data.status,
+        priority=data.priority,
+        tags=list(data.tags),
+        requester_id=requester_id,
+        assignee_id=data.assignee_id,
+        created_at=now,
+        updated_at=now,
+    )
+    tx = Tx()
+    tx.put("ticket", ticket, condition=TicketModel.id.does_not_exist())
+    if data.assignee_id == requester_id:  # one check per item: DynamoDB refuses two on the same user
+        _check_user(tx, "assignee", requester_id, staff_only=True)
+    else:
+        _check_user(tx, "requester", requester_id)
+        if data.assignee_id is not None:
+            _check_user(tx, "assignee", data.assignee_id, staff_only=True)
+    listing.add_membership(tx, KIND, ticket_id, now, dims(ticket))
+    try:
+        tx.commit()
+    except TransactionFailed as exc:
+        errors = _people_errors(exc.failed)
+        if errors:
+            raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors) from exc
+        raise
+    return to_dict(ticket)
+
+
+def get_ticket_model(ticket_id: int, actor: Principal | None = None) -> TicketModel:
+    """The live ticket, or NotFound (also for a ticket being deleted, or one the actor may not see)."""
+    bind_models()
+    try:
+        ticket = TicketModel.get(ticket_id, consistent_read=True)
+    except DoesNotExist as exc:
+        raise NotFound(f"ticket {ticket_id} not found") from exc
+    if ticket.deleted_at is not None:
+        raise NotFound(f"ticket {ticket_id} not found")
+    if actor is not None and not actor.is_staff and int(ticket.requester_id) != actor.user_id:
+        raise NotFound(f"ticket {ticket_id} not found")
+    return ticket
+
+
+def get_ticket(*, ticket_id: int, actor: Principal) -> dict[str, Any]:
+    """A ticket by id, if the actor may see it."""
+    return to_dict(get_ticket_model(ticket_id, actor))
+
+
+def list_tickets(*, query: TicketListQuery, actor: Principal) -> dict[str, Any]:
+    """A page of tickets matching every given filter, newest first; requesters only see their own."""
+    filters: dict[str, Any] = {}
+    for name in _DIM_NAMES:
+        value = getattr(query, name)
+        if value is not None:
+            filters[name] = None if value == "none" else value
+    if not actor.is_staff:
+        if filters.get("requester_id", actor.user_id) != actor.user_id:
+            return _page([], query, 0, None)
+        filters["requester_id"] = actor.user_id
+    pk = listing.partition_key(KIND, filters)
+    page = listing.read_page(pk, page=query.page, page_size=query.page_size, cursor=query.cursor)
+    tickets = [t for t in listing.load_in_order(TicketModel, page.ids) if t.deleted_at is None]
+    return _page([to_dict(t) for t in tickets], query, listing.count(pk), page.next_cursor)
+
+
+def _page(
+    items: list[dict[str, Any]], query: TicketListQuery, total: int | None, cursor: str | None
+) -> dict[str, Any]:
+    page_number = listing.decode_cursor(query.cursor)[1] if query.cursor else query.page
+    return {"items": items, "page": page_number, "page_size": query.page_size, "total": total, "next_cursor": cursor}
+
+
+def update_ticket(
+    *, ticket_id: int, data: TicketUpdate, actor: Principal, if_match: int | None = None
+) -> dict[str, Any]:
+    """Apply a partial update. With an expected version, a concurrent edit makes this a 409, never a lost update."""
+    if not actor.is_staff:
+        raise Forbidden("only agents can edit tickets")
+    changes = data.model_dump(exclude_unset=True)
+    expected = changes.pop("version", None)
+    if if_match is not None:
+        if expected is not None and expected != if_match:
+            raise ValidationFailed("version and If-Match disagree", [FieldError("version", "differs from If-Match")])
+        expected = if_match
+    for name in ("title", "content", "status", "priority", "tags", "requester_id"):
+        if name in changes and changes[name] is None:
+            raise ValidationFailed(f"{name} cannot be null", [FieldError(name, "may not be null")])
+    if not changes:
+        raise ValidationFailed("nothing to update", [FieldError("body", "send at least one field to change")])
+    for attempt in range(3):
+        ticket = get_ticket_model(ticket_id)
+        if expected is not None and int(ticket.version) != expected:
+            raise _stale(ticket)
+        try:
+            _apply_update(ticket, changes)
+            return to_dict(ticket)
+        except TransactionFailed as exc:
+            errors = _people_errors(exc.failed)
+            if errors:
+                raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors) from exc
+            if "ticket" not in exc.failed:
+                raise
+            if expected is not None or attempt == 2:
+                raise _stale(get_ticket_model(ticket_id)) from exc
+    raise AssertionError("unreachable")
+
+
+def _apply_update(ticket: TicketModel, changes: dict[str, Any]) -> None:
+    before = dims(ticket)
+    for name, value in changes.items():
+        setattr(ticket, name, list(value) if name == "tags" else value)
+    ticket.updated_at = _later_than(ticket.updated_at)
+    tx = Tx()
+    tx.put("ticket", ticket, condition=TicketModel.deleted_at.does_not_exist())
+    new_requester = changes.get("requester_id") if changes.get("requester_id") != before["requester_id"] else None
+    new_assignee = changes.get("assignee_id") if changes.get("assignee_id") != before["assignee_id"] else None
+    if new_assignee is not None:
+        _check_user(tx, "assignee", new_assignee, staff_only=True)
+    if new_requester is not None and new_requester != new_assignee:
+        _check_user(tx, "requester", new_requester)
+    listing.change_membership(tx, KIND, int(ticket.id), ticket.created_at, before, dims(ticket))
+    tx.commit()
+
+
+def _stale(current: TicketModel) -> Conflict:
+    return Conflict(
+        f"ticket {int(current.id)} was changed by someone else (now at version {int(current.version)}); "
+        "reload it and apply your change again",
+        [FieldError("version", f"stale; current version is {int(current.version)}")],
+        code="version_conflict",
+    )
+
+
+def _later_than(previous: str) -> str:
+    """Now, but never earlier than or equal to the previous timestamp (clocks can step backwards)."""
+    now = now_iso()
+    if now > previous:
+        return now
+    return to_iso(parse_iso(previous) + timedelta(microseconds=1))
+
+
+def delete_ticket(*, ticket_id: int, actor: Principal) -> bool:
+    """Delete a ticket and its replies. Returns True when finished, False when replies remain for the sweeper.
+
+    The ticket is first marked deleted and unlisted in one transaction (it disappears at once, and no new
+    reply can attach to it), then its replies are removed in batches, then the ticket itself. A crash at
+    any point leaves a marker in the `ticket-deleting` list that a re-run or the sweeper picks up.
+    """
+    if not actor.is_staff:
+        raise Forbidden("only agents can delete tickets")
+    bind_models()
+    try:
+        ticket = TicketModel.get(ticket_id, consistent_read=True)
+    except DoesNotExist as exc:
+        raise NotFound(f"ticket {ticket_id} not found") from exc
+    if ticket.deleted_at is None:
+        _mark_deleted(ticket)
+    faults.checkpoint("delete.after_mark")
+    return finish_delete(ticket_id, ticket.created_at)
+
+
+def _mark_deleted(ticket: TicketModel) -> None:
+    now = now_iso()
+    tx = Tx()
+    tx.update("ticket", ticket, [TicketModel.deleted_at.set(now)], condition=TicketModel.deleted_at.does_not_exist())
+    listing.remove_membership(tx, KIND, int(ticket.id), ticket.created_at, dims(ticket))
+    tx.put("marker", ListingModel(DELETING_PK, listing.sort_key(ticket.created_at, int(ticket.id)), id=int(ticket.id)))
+    try:
+        tx.commit()
+    except TransactionFailed as exc:
+        raise Conflict("the ticket changed while it was being deleted; retry") from exc
+    ticket.deleted_at = now
+
+
+def finish_delete(ticket_id: int, created_at: str, limit: int | None = None) -> bool:
+    """Remove up to `limit` replies of a ticket marked deleted; when none remain, remove the ticket and marker."""
+    bind_models()
+    limit = limit or get_settings().delete_batch_limit
+    removed = 0
+    while removed < limit:
+        keys = list(ReplyModel.query(ticket_id, limit=min(100, limit - removed), attributes_to_get=["ticket_id", "sk"],
+                                     consistent_read=True))
+        if not keys:
+            break
+        for batch in chunked(keys, 25):
+            with ReplyModel.batch_write() as writer:
+                for reply in batch:
+                    writer.delete(reply)
+            removed += len(batch)
+            faults.checkpoint("delete.after_reply_batch")
+    else:
+        if ReplyModel.count(ticket_id, limit=1, consistent_read=True) > 0:
+            return False
+    tx = Tx()
+    tx.delete("ticket", TicketModel(ticket_id), condition=TicketModel.deleted_at.exists(), add_version_condition=False)
+    tx.delete("marker", ListingModel(DELETING_PK, listing.sort_key(created_at, ticket_id)))
+    try:
+        tx.commit()
+    except TransactionFailed:
+        # Another run finished first: the ticket is already gone.
+        return True
+    return True
+
+
+def sweep_deletes(max_tickets: int = 20) -> int:
+    """Finish deletes that a crash or the per-request limit left behind. Returns how many were completed."""
+    bind_models()
+    done = 0
+    for marker in ListingModel.query(DELETING_PK, limit=max_tickets, consistent_read=True):
+        created_at = marker.sk.split("#", 1)[0]
+        if finish_delete(int(marker.id), created_at):
+            done += 1
+    return done

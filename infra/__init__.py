@@ -1,0 +1,1 @@
+"""Infrastructure: the resource definitions shared by the deployment and the local stack."""
