@@ -10,6 +10,7 @@ from pathlib import Path
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from devstack import moto_patches
 from devstack.journal import Journal, JournalingMiddleware
 
 
@@ -41,6 +42,7 @@ class LocalAws:
         self.host = host
         self.port = port or free_port(host)
         self.journal = Journal(journal_path) if journal_path else None
+        moto_patches.apply()
         self.app = DomainDispatcherApplication(create_backend_app)
         self.middleware = JournalingMiddleware(self.app, self.journal or Journal(Path("/dev/null")))
         self._server: BaseWSGIServer | None = None
