@@ -8,24 +8,51 @@ from chalice.app import Blueprint
 
 from chalicelib.api.http import ADMIN, Call, Reply, endpoint
 from chalicelib.api.security import bearer_auth
+from chalicelib.config import get_settings
+from chalicelib.errors import Unauthorized
 from chalicelib.schemas.auth import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, LoginIn, MeOut, RefreshIn, TokensOut
 from chalicelib.services import auth, users
 
 bp = Blueprint(__name__)
 
 
+REFRESH_COOKIE = "hd_refresh"
+
+
+def _deliver(tokens: dict[str, Any], delivery: str, call: Call) -> Reply:
+    if delivery != "cookie":
+        return Reply(tokens)
+    secure = call.headers.get("x-forwarded-proto", "https") == "https" and "127.0.0.1" not in call.headers.get(
+        "host", "") and "localhost" not in call.headers.get("host", "")
+    cookie = (f"{REFRESH_COOKIE}={tokens['refresh_token']}; HttpOnly; SameSite=Strict; Path=/api/auth; "
+              f"Max-Age={get_settings().refresh_token_ttl_s}" + ("; Secure" if secure else ""))
+    return Reply({**tokens, "refresh_token": None}, headers={"Set-Cookie": cookie})
+
+
+def _cookie(call: Call, name: str) -> str | None:
+    for part in call.headers.get("cookie", "").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name and value:
+            return value
+    return None
+
+
 @endpoint(bp, "POST", "/api/auth/login", summary="Sign in", tag="auth", body=LoginIn, response=TokensOut,
           errors=(400, 401, 422))
-def login(call: Call) -> dict[str, Any]:
-    """Exchange e-mail and password for an access token (15 min) and a refresh token."""
-    return auth.login(email=str(call.body.email), password=call.body.password)
+def login(call: Call) -> Reply:
+    """Exchange e-mail and password for an access token (15 min) and a refresh token (7 days)."""
+    tokens = auth.login(email=str(call.body.email), password=call.body.password)
+    return _deliver(tokens, call.body.refresh_delivery, call)
 
 
 @endpoint(bp, "POST", "/api/auth/refresh", summary="Refresh tokens", tag="auth", body=RefreshIn,
           response=TokensOut, errors=(400, 401, 422))
-def refresh(call: Call) -> dict[str, Any]:
-    """Exchange a refresh token for a new pair (the old refresh token keeps working until it expires)."""
-    return auth.refresh(refresh_token=call.body.refresh_token)
+def refresh(call: Call) -> Reply:
+    """Exchange a refresh token (body, or the httpOnly cookie) for a new pair."""
+    token = call.body.refresh_token or _cookie(call, REFRESH_COOKIE)
+    if not token:
+        raise Unauthorized("no refresh token (send refresh_token or the session cookie)")
+    return _deliver(auth.refresh(refresh_token=token), call.body.refresh_delivery, call)
 
 
 @endpoint(bp, "GET", "/api/auth/me", summary="Who am I", tag="auth", authorizer=bearer_auth, response=MeOut,
@@ -39,9 +66,9 @@ def me(call: Call) -> dict[str, Any]:
 @endpoint(bp, "POST", "/api/auth/logout", summary="Sign out everywhere", tag="auth", authorizer=bearer_auth,
           status=204, errors=(401,))
 def logout(call: Call) -> Reply:
-    """Revoke every refresh token of the caller."""
+    """Revoke every refresh token of the caller and clear the session cookie."""
     auth.sign_out_everywhere(actor=call.principal)
-    return Reply(None, 204)
+    return Reply(None, 204, {"Set-Cookie": f"{REFRESH_COOKIE}=; HttpOnly; SameSite=Strict; Path=/api/auth; Max-Age=0"})
 
 
 @endpoint(bp, "POST", "/api/auth/api-keys", summary="Create an API key", tag="auth", authorizer=bearer_auth,

@@ -114,7 +114,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     all_headers: dict[str, str | list[str]] = {"Content-Type": "application/json", "Cache-Control": "no-store"}
     all_headers.update(headers or {})
     if status == 204:
-        return Response(body="", status_code=204, headers={"Cache-Control": "no-store"})
+        return Response(body="", status_code=204, headers={"Cache-Control": "no-store", **(headers or {})})
     return Response(body=json.dumps(body, ensure_ascii=False, separators=(",", ":")), status_code=status,
                     headers=all_headers)
 

@@ -13,24 +13,32 @@ Scope = Literal["tickets:read", "tickets:write", "users:read", "users:write", "k
 ALL_SCOPES: tuple[str, ...] = Scope.__args__  # type: ignore[attr-defined]
 
 
+RefreshDelivery = Literal["body", "cookie"]
+
+
 class LoginIn(Strict):
-    """E-mail and password."""
+    """E-mail and password. Browsers ask for `refresh_delivery: "cookie"` (see TokensOut)."""
 
     email: Annotated[EmailStr, StringConstraints(max_length=254)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    refresh_delivery: RefreshDelivery = "body"
 
 
 class RefreshIn(Strict):
-    """A refresh token from a previous sign-in."""
+    """A refresh token from a previous sign-in; browsers send none and rely on the httpOnly cookie."""
 
-    refresh_token: Annotated[str, StringConstraints(min_length=10, max_length=4096)]
+    refresh_token: Annotated[str, StringConstraints(min_length=10, max_length=4096)] | None = None
+    refresh_delivery: RefreshDelivery = "body"
 
 
 class TokensOut(Out):
-    """A short-lived access token and a longer-lived refresh token."""
+    """A short-lived access token and a longer-lived refresh token.
+
+    With `refresh_delivery: "cookie"` the refresh token is not in the body: it is set as an httpOnly,
+    SameSite=Strict cookie scoped to /api/auth, so page scripts can never read it."""
 
     access_token: str
-    refresh_token: str
+    refresh_token: str | None
     token_type: Literal["Bearer"] = "Bearer"
     expires_in: int = Field(description="Seconds until the access token expires.")
     user: UserOut
