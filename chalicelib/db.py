@@ -45,6 +45,7 @@ def query_once(
     start_key: dict[str, Any] | None = None,
     filter_condition: Condition | None = None,
     forward: bool = True,
+    keys_only: bool = False,
 ) -> tuple[list[M], dict[str, Any] | None]:
     """Exactly one Query call: up to `limit` items (fewer after a filter) and the LastEvaluatedKey."""
     bind_models()
@@ -55,6 +56,8 @@ def query_once(
         exclusive_start_key=start_key,
         limit=limit,
         scan_index_forward=forward,
+        attributes_to_get=[a.attr_name for a in (model_cls._hash_key_attribute(), model_cls._range_key_attribute())
+                           if a is not None] if keys_only else None,
     )
     items = [model_cls.from_raw_data(raw) for raw in response.get("Items", [])]
     return items, response.get("LastEvaluatedKey")

@@ -36,6 +36,15 @@ class _Schemas:
         return schema
 
 
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """Query parameters are strings or absent, never JSON null: drop the null branch pydantic adds."""
+    options = [option for option in schema.get("anyOf", []) if option.get("type") != "null"]
+    if not options:
+        return schema
+    rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default") or (k == "default" and v is not None)}
+    return {**rest, **options[0]} if len(options) == 1 else {**rest, "anyOf": options}
+
+
 def _gateway_error() -> dict[str, Any]:
     # API Gateway (and chalice local) answer some 401/403s themselves with {"message": ...}.
     return {"type": "object", "properties": {"message": {"type": ["string", "null"]}}, "required": ["message"]}
@@ -47,12 +56,41 @@ def _error_response(status: int, schemas: _Schemas) -> dict[str, Any]:
     return {"description": _REASONS.get(status, "Error"), "content": {"application/json": {"schema": schema}}}
 
 
+def operation_id(method: str, path: str) -> str:
+    """A stable operation id such as `get_api_tickets_ticket_id`."""
+    return method.lower() + "_" + re.sub(r"[^a-z0-9]+", "_", path.lower()).strip("_")
+
+
+# Where a created resource's id can be used next (OpenAPI links: clients and fuzzers follow them).
+_LINKS: dict[tuple[str, str], tuple[str, str, list[tuple[str, str]]]] = {
+    ("POST", "/api/tickets"): ("id", "ticket_id", [
+        ("GET", "/api/tickets/{ticket_id}"), ("PUT", "/api/tickets/{ticket_id}"),
+        ("DELETE", "/api/tickets/{ticket_id}"), ("GET", "/api/tickets/{ticket_id}/replies"),
+        ("POST", "/api/tickets/{ticket_id}/replies")]),
+    ("POST", "/api/users"): ("id", "user_id", [("GET", "/api/users/{user_id}"), ("PUT", "/api/users/{user_id}")]),
+    ("POST", "/api/auth/api-keys"): ("key_id", "key_id", [("DELETE", "/api/auth/api-keys/{key_id}")]),
+}
+
+
+def _links(route: RouteSpec) -> dict[str, Any]:
+    found = _LINKS.get((route.method, route.path))
+    if not found:
+        return {}
+    field, param, targets = found
+    known = {(r.method, r.path) for r in ROUTES}
+    return {
+        operation_id(method, path): {"operationId": operation_id(method, path),
+                                     "parameters": {param: f"$response.body#/{field}"}}
+        for method, path in targets if (method, path) in known
+    }
+
+
 def _operation(route: RouteSpec, schemas: _Schemas) -> dict[str, Any]:
     op: dict[str, Any] = {
         "summary": route.summary,
         "description": route.description,
         "tags": [route.tag],
-        "operationId": route.method.lower() + "_" + re.sub(r"[^a-z0-9]+", "_", route.path.lower()).strip("_"),
+        "operationId": operation_id(route.method, route.path),
     }
     parameters: list[dict[str, Any]] = []
     for name in route.path_params:
@@ -66,7 +104,8 @@ def _operation(route: RouteSpec, schemas: _Schemas) -> dict[str, Any]:
         query_schema = route.query.model_json_schema(mode="validation", ref_template=REF)
         required = set(query_schema.get("required", []))
         for name, prop in query_schema.get("properties", {}).items():
-            parameters.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+            parameters.append({"name": name, "in": "query", "required": name in required,
+                               "schema": _without_null(prop)})
     if route.method == "PUT" and route.path.startswith("/api/tickets/"):
         parameters.append({"name": "If-Match", "in": "header", "required": False,
                            "schema": {"type": "string", "pattern": r'^(W/)?"?[0-9]{1,15}"?$'},
@@ -88,6 +127,9 @@ def _operation(route: RouteSpec, schemas: _Schemas) -> dict[str, Any]:
         success: dict[str, Any] = {"description": _REASONS.get(route.status, "OK")}
         if route.response is not None:
             success["content"] = {"application/json": {"schema": schemas.ref(route.response, "serialization")}}
+        links = _links(route)
+        if links:
+            success["links"] = links
         responses[str(route.status)] = success
     statuses = set(route.errors)
     if route.body is not None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from chalicelib.schemas.common import EntityId, Name, Out, Strict
+from chalicelib.schemas.common import Email, EntityId, Name, Out, Strict
 from chalicelib.schemas.users import UserOut
 
 Scope = Literal["tickets:read", "tickets:write", "users:read", "users:write", "kb:read", "kb:write", "ai", "admin"]
@@ -19,7 +19,7 @@ RefreshDelivery = Literal["body", "cookie"]
 class LoginIn(Strict):
     """E-mail and password. Browsers ask for `refresh_delivery: "cookie"` (see TokensOut)."""
 
-    email: Annotated[EmailStr, StringConstraints(max_length=254)]
+    email: Email
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
     refresh_delivery: RefreshDelivery = "body"
 

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 MAX_ID = 2**53 - 1
 MAX_CONTENT_CHARS = 50_000
@@ -28,18 +38,13 @@ def _check_text(value: str) -> str:
     return value
 
 
-def _check_single_line(value: str) -> str:
-    if any(ch in value for ch in "\r\n") or any(ord(ch) < 32 and ch != "\t" for ch in value):
-        raise ValueError("must be a single line without control characters")
-    return value
-
+SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
 
 SafeText = Annotated[str, AfterValidator(_check_text)]
 Title = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS, pattern=SINGLE_LINE),
     AfterValidator(_check_text),
-    AfterValidator(_check_single_line),
 ]
 Content = Annotated[
     str,
@@ -49,11 +54,45 @@ Content = Annotated[
 ]
 Name = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=SINGLE_LINE),
     AfterValidator(_check_text),
-    AfterValidator(_check_single_line),
 ]
-EntityId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
+
+
+def _validate_email(value: str) -> str:
+    try:
+        result = validate_email(value, check_deliverability=False, globally_deliverable=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"not a valid e-mail address: {exc}") from exc
+    return str(result.normalized).lower()
+
+
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=254),
+    AfterValidator(_validate_email),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
+]
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def optional_not_null(**kwargs: Any) -> Any:
+    """A field that may be left out but not sent as null (for partial updates)."""
+    return Field(default=None, json_schema_extra=_drop_default, **kwargs)
+
+
+PARTIAL_UPDATE = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+def _integral_float_to_int(value: Any) -> Any:
+    # JSON has one number type: 7.0 is the integer 7 (as JSON Schema says); 7.5 and "7" stay invalid.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+EntityId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID), BeforeValidator(_integral_float_to_int)]
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, WithJsonSchema
 
 from chalicelib.schemas.common import (
     MAX_TAG_CHARS,
     MAX_TAGS,
+    PARTIAL_UPDATE,
     Content,
     EntityId,
     Out,
@@ -16,6 +17,7 @@ from chalicelib.schemas.common import (
     QueryId,
     Strict,
     Title,
+    optional_not_null,
 )
 
 Status = Literal["open", "in_progress", "pending", "resolved", "closed"]
@@ -26,8 +28,6 @@ PRIORITIES: tuple[str, ...] = Priority.__args__  # type: ignore[attr-defined]
 
 def _normalise_tags(value: Any) -> Any:
     """Accept "login, auth" or ["login", "auth"]; trim, lower-case, drop empties and duplicates."""
-    if value is None:
-        return []
     if isinstance(value, str):
         value = value.split(",")
     if not isinstance(value, list):
@@ -52,16 +52,27 @@ def _check_tag(tag: str) -> str:
     return tag
 
 
-Tag = Annotated[str, Field(min_length=1, max_length=MAX_TAG_CHARS), AfterValidator(_check_tag)]
+Tag = Annotated[str, Field(min_length=1, max_length=MAX_TAG_CHARS, pattern=r"^[^,\x00-\x1f\x7f]+$"),
+                AfterValidator(_check_tag)]
+_TAGS_SCHEMA = {
+    "anyOf": [
+        {"type": "array", "maxItems": MAX_TAGS,
+         "items": {"type": "string", "maxLength": MAX_TAG_CHARS, "pattern": r"^[^,\x00-\x1f\x7f]*$"}},
+        {"type": "string", "maxLength": MAX_TAGS * (MAX_TAG_CHARS + 1), "pattern": r"^[^\x00-\x1f\x7f]*$"},
+    ],
+    "description": 'A list, or one comma-separated string such as "login,auth" '
+                   "(trimmed, lower-cased, de-duplicated; empty entries are dropped).",
+}
 Tags = Annotated[
     list[Tag],
     BeforeValidator(_normalise_tags),
-    Field(max_length=MAX_TAGS, description='A list, or one comma-separated string such as "login,auth".'),
+    Field(max_length=MAX_TAGS),
+    WithJsonSchema(_TAGS_SCHEMA, mode="validation"),
 ]
 
 
 class TicketCreate(Strict):
-    """A new ticket. Requesters may leave `requester_id` out (it is themselves)."""
+    """A new ticket. Without `requester_id` the caller is the requester; requesters can only name themselves."""
 
     title: Title
     content: Content
@@ -76,14 +87,16 @@ class TicketUpdate(Strict):
     """A partial update: send only the fields to change. `version` (or an If-Match header) guards
     against overwriting someone else's edit; without it the update applies to the current version."""
 
-    title: Title | None = None
-    content: Content | None = None
-    status: Status | None = None
-    priority: Priority | None = None
-    tags: Tags | None = None
-    requester_id: EntityId | None = None
+    model_config = PARTIAL_UPDATE
+
+    title: Title = optional_not_null()
+    content: Content = optional_not_null()
+    status: Status = optional_not_null()
+    priority: Priority = optional_not_null()
+    tags: Tags = optional_not_null()
+    requester_id: EntityId = optional_not_null()
     assignee_id: EntityId | None = Field(default=None, description="An agent's id, or null to unassign.")
-    version: EntityId | None = None
+    version: EntityId = optional_not_null(description="The version you edited; a newer one on the server is a 409.")
 
 
 class TicketOut(Out):
@@ -118,7 +131,7 @@ class ReplyCreate(Strict):
 
     author_id: EntityId | None = None
     content: Content
-    internal: bool = Field(default=False, description="An internal note, visible to agents only.")
+    internal: StrictBool = Field(default=False, description="An internal note, visible to agents only.")
 
 
 class ReplyOut(Out):

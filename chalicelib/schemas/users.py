@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from chalicelib.schemas.common import Name, Out, PageQuery, Strict
+from chalicelib.schemas.common import PARTIAL_UPDATE, Email, Name, Out, PageQuery, Strict, optional_not_null
 
 Role = Literal["requester", "agent", "admin"]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
@@ -15,7 +15,7 @@ Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
 class UserCreate(Strict):
     """A new user. Only admins may create agents or admins, or set a password."""
 
-    email: Annotated[EmailStr, StringConstraints(max_length=254)]
+    email: Email
     name: Name
     role: Role = "requester"
     password: Password | None = Field(default=None, description="Lets the user sign in; at least 8 characters.")
@@ -24,9 +24,11 @@ class UserCreate(Strict):
 class UserUpdate(Strict):
     """A partial update of a user (admins only)."""
 
-    name: Name | None = None
-    role: Role | None = None
-    password: Password | None = None
+    model_config = PARTIAL_UPDATE
+
+    name: Name = optional_not_null()
+    role: Role = optional_not_null()
+    password: Password = optional_not_null()
 
 
 class UserOut(Out):

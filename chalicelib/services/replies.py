@@ -7,6 +7,7 @@ from typing import Any
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.clock import now_iso
+from chalicelib.config import get_settings
 from chalicelib.db import TransactionFailed, Tx, query_once
 from chalicelib.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from chalicelib.models import bind_models
@@ -63,6 +64,21 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
     return to_dict(reply)
 
 
+def _skip(ticket_id: int, offset: int, actor: Principal) -> str | None:
+    """The sort key after which page N starts (keys-only reads, capped like every page-number skip)."""
+    limit = get_settings().max_page_offset
+    if offset > limit:
+        raise ValidationFailed(f"page too deep for page numbers (offset {offset} > {limit}); use cursor",
+                               [FieldError("page", "too deep for page-number paging; use cursor")])
+    keys, last_key = query_once(ReplyModel, ticket_id, limit=offset,
+                                filter_condition=None if actor.is_staff else _public_only(), keys_only=True)
+    if len(keys) < offset and last_key is None:
+        return None
+    if len(keys) == offset:
+        return str(keys[-1].sk)
+    return str(last_key["sk"]["S"]) if last_key else None
+
+
 def _public_only() -> Condition:
     """Replies that are not internal notes (pynamodb builds the condition from `==`)."""
     return ReplyModel.internal == False  # type: ignore[return-value]  # noqa: E712
@@ -77,7 +93,10 @@ def list_replies(*, ticket_id: int, query: ReplyListQuery, actor: Principal) -> 
     if query.cursor is not None:
         start_sk, page_number = listing.decode_cursor(query.cursor)
     elif query.page > 1:
-        raise ValidationFailed("threads are paged with cursor", [FieldError("page", "use cursor for later pages")])
+        start_sk = _skip(ticket_id, (query.page - 1) * query.page_size, actor)
+        if start_sk is None:
+            return {"items": [], "page": query.page, "page_size": query.page_size, "total": None,
+                    "next_cursor": None}
     start_key = {"ticket_id": {"N": str(ticket_id)}, "sk": {"S": start_sk}} if start_sk else None
     items, last_key = query_once(
         ReplyModel,

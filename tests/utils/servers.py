@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -23,15 +24,17 @@ def chalice_local(extra_env: dict[str, str] | None = None) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, **(extra_env or {})}
     chalice = str(Path(sys.executable).with_name("chalice"))
+    # Output goes to a file: a pipe nobody reads fills up and blocks the server mid-run.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen([chalice, "local", "--host", "127.0.0.1", "--port", str(port), "--stage", "dev",
-                             "--no-autoreload"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                             "--no-autoreload"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
         while True:
             if proc.poll() is not None:
-                output = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+                log.seek(0)
+                output = log.read().decode(errors="replace")[-2000:]
                 raise RuntimeError(f"chalice local exited: {output}")
             try:
                 with urllib.request.urlopen(f"{url}/health", timeout=2):
@@ -49,3 +52,4 @@ def chalice_local(extra_env: dict[str, str] | None = None) -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
