@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
+import pydantic
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
@@ -11,7 +12,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    Strict,
     StringConstraints,
     WithJsonSchema,
 )
@@ -92,7 +92,7 @@ def _integral_float_to_int(value: Any) -> Any:
     return value
 
 
-EntityId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID), BeforeValidator(_integral_float_to_int)]
+EntityId = Annotated[int, pydantic.Strict(), Field(ge=1, le=MAX_ID), BeforeValidator(_integral_float_to_int)]
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
