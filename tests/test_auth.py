@@ -165,3 +165,32 @@ def test_logout_revokes_refresh_tokens(api):
     _, tokens = anonymous.post("/api/auth/login", {"email": user["email"], "password": "logout-password"})
     assert api.as_(tokens["access_token"]).post("/api/auth/logout")[0] == 204
     assert anonymous.post("/api/auth/refresh", {"refresh_token": tokens["refresh_token"]})[0] == 401
+
+
+def test_repeated_failed_sign_ins_are_throttled_per_email(api):
+    from chalicelib.services import throttle
+
+    user = make_user(role="agent", password="the-right-password")
+    anonymous = api.as_(None)
+    for _ in range(throttle.MAX_FAILURES):
+        assert anonymous.post("/api/auth/login", {"email": user["email"], "password": "wrong"})[0] == 401
+    status, body = anonymous.post("/api/auth/login", {"email": user["email"], "password": "the-right-password"})
+    assert status == 429 and "try again" in body["message"]
+    other = make_user(role="agent", password="another-password")
+    assert anonymous.post("/api/auth/login", {"email": other["email"], "password": "another-password"})[0] == 200
+
+
+def test_logs_never_contain_passwords_tokens_or_bodies(api, capsys):
+    user = make_user(role="agent", password="do-not-log-this-password")
+    anonymous = api.as_(None)
+    anonymous.post("/api/auth/login", {"email": user["email"], "password": "wrong-password-also-secret"})
+    _, tokens = anonymous.post("/api/auth/login", {"email": user["email"], "password": "do-not-log-this-password"})
+    as_user = api.as_(tokens["access_token"])
+    as_user.post("/api/tickets", {"title": "private title text", "content": "very private body text"})
+    as_user.get("/api/tickets/999999")
+    api.as_("garbage-token-value").get("/api/tickets")
+    logged = capsys.readouterr()
+    output = logged.out + logged.err
+    for secret in ("do-not-log-this-password", "wrong-password-also-secret", tokens["access_token"],
+                   tokens["refresh_token"], "very private body text", "garbage-token-value"):
+        assert secret not in output

@@ -74,3 +74,23 @@ def test_public_routes_and_auth_over_http(aws, server):
     assert call(server, "GET", "/api/tickets")[0] == 401
     status, body, _ = call(server, "GET", "/api/tickets", token="not-a-token")
     assert status == 401 and body["error"] == "unauthorized"
+
+
+def test_cors_allows_only_the_console_origin(aws):
+    with chalice_local({"CORS_ORIGIN": "https://console.example.com"}) as url:
+        status, _, headers = call(url, "OPTIONS", "/api/tickets",
+                                  headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+        assert headers.get("Access-Control-Allow-Origin") == "https://console.example.com"
+        status, _, headers = call(url, "GET", "/health", headers={"Origin": "https://console.example.com"})
+        assert status == 200
+        token = make_user_with_token(role="admin")["token"]
+        status, _, headers = call(url, "GET", "/api/tickets", token=token,
+                                  headers={"Origin": "https://console.example.com"})
+        assert headers.get("Access-Control-Allow-Origin") == "https://console.example.com"
+        assert "*" not in headers.get("Access-Control-Allow-Origin", "")
+
+
+def test_without_a_console_origin_no_cors_headers_are_sent(aws, server):
+    token = make_user_with_token(role="admin")["token"]
+    _, _, headers = call(server, "GET", "/api/tickets", token=token, headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in headers

@@ -38,7 +38,7 @@ def _cookie(call: Call, name: str) -> str | None:
 
 
 @endpoint(bp, "POST", "/api/auth/login", summary="Sign in", tag="auth", body=LoginIn, response=TokensOut,
-          errors=(400, 401, 422))
+          errors=(400, 401, 422, 429))
 def login(call: Call) -> Reply:
     """Exchange e-mail and password for an access token (15 min) and a refresh token (7 days)."""
     tokens = auth.login(email=str(call.body.email), password=call.body.password)

@@ -74,6 +74,6 @@ def process_sqs_batch(
     return process_partial_response(
         event=event.to_dict(),
         record_handler=record_handler,
-        processor=BatchProcessor(event_type=EventType.SQS),
+        processor=BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False),
         context=context,
     )

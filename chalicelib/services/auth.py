@@ -21,7 +21,7 @@ from chalicelib.models.listings import ListingModel
 from chalicelib.models.users import UserModel
 from chalicelib.principal import Principal
 from chalicelib.schemas.auth import ALL_SCOPES, ApiKeyCreate
-from chalicelib.services import listing, passwords, users
+from chalicelib.services import listing, passwords, throttle, users
 from chalicelib.services import secrets as secret_store
 
 ALGORITHM = "HS256"
@@ -86,12 +86,13 @@ def _decode(token: str, expected_type: str) -> dict[str, Any]:
 
 def login(*, email: str, password: str) -> dict[str, Any]:
     """Check e-mail and password; the same error (and the same work) whether the e-mail exists or not."""
+    throttle.check_login_allowed(email)
     user = users.find_by_email(email)
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None:
+        throttle.record_failure(email)
         raise Unauthorized("wrong e-mail or password")
-    if user.role == "requester" and user.password_hash is None:
-        raise Unauthorized("wrong e-mail or password")
+    throttle.clear(email)
     return issue_tokens(user)
 
 
