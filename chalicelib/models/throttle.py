@@ -16,6 +16,6 @@ class ThrottleModel(BaseModel):
         table_name = "throttle"
 
     key = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)
+    failures = NumberAttribute(default=0)
     window_ends = NumberAttribute(default=0)
     expires_at = TTLAttribute(null=True)

@@ -27,7 +27,7 @@ def check_login_allowed(email: str) -> None:
     except DoesNotExist:
         return
     now = time.time()
-    if record.window_ends > now and record.count >= MAX_FAILURES:
+    if record.window_ends > now and record.failures >= MAX_FAILURES:
         wait = int(record.window_ends - now) + 1
         raise TooManyRequests(f"too many failed sign-ins for this e-mail; try again in {wait} s")
 
@@ -44,10 +44,10 @@ def record_failure(email: str) -> None:
         record, fresh = ThrottleModel(key), True
     if fresh:
         ends = now + WINDOW_S
-        record.update(actions=[ThrottleModel.count.set(1), ThrottleModel.window_ends.set(ends),
+        record.update(actions=[ThrottleModel.failures.set(1), ThrottleModel.window_ends.set(ends),
                                ThrottleModel.expires_at.set(datetime.fromtimestamp(ends + 60, UTC))])
     else:
-        record.update(actions=[ThrottleModel.count.add(1)])
+        record.update(actions=[ThrottleModel.failures.add(1)])
 
 
 def clear(email: str) -> None:
