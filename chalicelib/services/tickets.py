@@ -195,13 +195,22 @@ def update_ticket(
     raise AssertionError("unreachable")
 
 
+def set_actions(model_cls: Any, values: dict[str, Any]) -> list[Any]:
+    """UpdateItem actions that write exactly these attributes (None removes one)."""
+    attributes = model_cls.get_attributes()
+    return [attributes[name].remove() if value is None else attributes[name].set(value)
+            for name, value in values.items()]
+
+
 def _apply_update(ticket: TicketModel, changes: dict[str, Any]) -> None:
+    """Write only the changed attributes (UpdateItem), so fields written by others (AI results) survive."""
     before = dims(ticket)
-    for name, value in changes.items():
-        setattr(ticket, name, list(value) if name == "tags" else value)
-    ticket.updated_at = _later_than(ticket.updated_at)
+    values = {name: list(value) if name == "tags" else value for name, value in changes.items()}
+    values["updated_at"] = _later_than(ticket.updated_at)
     tx = Tx()
-    tx.put("ticket", ticket, condition=TicketModel.deleted_at.does_not_exist())
+    tx.update("ticket", ticket, set_actions(TicketModel, values), condition=TicketModel.deleted_at.does_not_exist())
+    for name, value in values.items():
+        setattr(ticket, name, value)
     new_requester = changes.get("requester_id") if changes.get("requester_id") != before["requester_id"] else None
     new_assignee = changes.get("assignee_id") if changes.get("assignee_id") != before["assignee_id"] else None
     if new_assignee is not None:
