@@ -14,6 +14,11 @@ def _parameter(name: str) -> str:
     return str(response["Parameter"]["Value"])
 
 
+def parameter_value(name: str) -> str:
+    """A SecureString from SSM Parameter Store (cached per process)."""
+    return _parameter(name)
+
+
 def signing_key() -> str:
     """The stage's token-signing key."""
     settings = get_settings()
