@@ -7,8 +7,9 @@ from typing import Any
 from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import auth, docs, health, security, tickets, users
-from chalicelib.api.http import logger, normalise_gateway_error
+from chalicelib.api.http import normalise_gateway_error
 from chalicelib.handlers import maintenance
+from chalicelib.log import logger
 
 app = Chalice(app_name="helpdesk")
 

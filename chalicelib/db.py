@@ -95,8 +95,13 @@ class Tx:
 
     def update(self, label: str, item: Model, actions: list[Action], condition: Condition | None = None,
                add_version_condition: bool = True) -> None:
-        """Apply update actions to an item."""
-        self._updates.append((label, (item, actions, condition, add_version_condition)))
+        """Apply update actions to an item (bumping its version attribute, if it has one)."""
+        self._updates.append((label, (item, None, actions, condition, add_version_condition)))
+
+    def update_fields(self, label: str, model_cls: type[Model], hash_key: Any, actions: list[Action],
+                      condition: Condition | None = None, range_key: Any = None) -> None:
+        """Apply update actions to an item by key, leaving its version attribute alone."""
+        self._updates.append((label, (None, (model_cls, hash_key, range_key), actions, condition, False)))
 
     def labels(self) -> list[str]:
         """Labels in the order DynamoDB receives the items."""
@@ -125,7 +130,8 @@ class Tx:
                 raise TransactionFailed(failed, codes) from exc
             else:
                 for _, (item, *_rest) in self._puts + self._updates:
-                    item.update_local_version_attribute()
+                    if item is not None:
+                        item.update_local_version_attribute()
                 return
 
     def _send(self) -> None:
@@ -138,11 +144,28 @@ class Tx:
         puts = [item.get_save_kwargs_from_instance(condition=c) for _, (item, c) in self._puts]
         updates = [
             item.get_update_kwargs_from_instance(actions=list(a), condition=c, add_version_condition=v)
-            for _, (item, a, c, v) in self._updates
+            if item is not None else _update_by_key(key, list(a), c)
+            for _, (item, key, a, c, v) in self._updates
         ]
         conn.transact_write_items(
             condition_check_items=checks, delete_items=deletes, put_items=puts, update_items=updates
         )
+
+
+def _update_by_key(key: tuple[type[Model], Any, Any], actions: list[Action], condition: Condition | None) -> Any:
+    model_cls, hash_key, range_key = key
+    serialized_hash, serialized_range = model_cls._serialize_keys(hash_key, range_key)
+    return model_cls._get_connection().get_operation_kwargs(serialized_hash, range_key=serialized_range,
+                                                            actions=actions, condition=condition)
+
+
+def update_fields(model_cls: type[Model], hash_key: Any, actions: list[Action], condition: Condition | None = None,
+                  range_key: Any = None) -> None:
+    """One UpdateItem by key that leaves the version attribute alone."""
+    bind_models()
+    serialized_hash, serialized_range = model_cls._serialize_keys(hash_key, range_key)
+    model_cls._get_connection().update_item(serialized_hash, range_key=serialized_range, actions=actions,
+                                            condition=condition)
 
 
 def batch_get(model_cls: type[M], keys: Sequence[Any], consistent: bool = True) -> dict[Any, M]:

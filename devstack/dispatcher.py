@@ -17,8 +17,8 @@ from typing import Any
 import boto3
 from chalice.local import LambdaContext
 
-from chalicelib.api.http import logger
 from chalicelib.config import Settings
+from chalicelib.log import logger
 
 _RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
 _UNIT_S = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from chalice.app import Blueprint, CORSConfig, Response
 from pydantic import BaseModel, ValidationError
 
@@ -29,9 +28,8 @@ from chalicelib.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from chalicelib.log import logger
 from chalicelib.principal import Principal
-
-logger = Logger(service="helpdesk")
 
 MAX_BODY_BYTES = 1_048_576
 JSON_TYPES = ["application/json"]

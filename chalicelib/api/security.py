@@ -10,8 +10,8 @@ from typing import Any
 
 from chalice.app import AuthRequest, AuthResponse, Blueprint
 
-from chalicelib.api.http import logger
 from chalicelib.errors import Unauthorized
+from chalicelib.log import logger
 from chalicelib.services import auth
 
 bp = Blueprint(__name__)

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Blueprint, Rate
 
-from chalicelib.api.http import logger
+from chalicelib.log import logger
 from chalicelib.services import tickets
 
 bp = Blueprint(__name__)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    JSONAttribute,
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -33,6 +34,20 @@ class TicketModel(BaseModel):
     updated_at = UnicodeAttribute()
     deleted_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
+    # The agents' category (a taxonomy label); setting it teaches the classifier.
+    category = UnicodeAttribute(null=True)
+    # Written by the background classifier without bumping `version` (it must not turn an agent's edit into a
+    # conflict); `ai_source_version` is the ticket version that was classified, so an older result never
+    # overwrites a newer one.
+    ai_category = UnicodeAttribute(null=True)
+    ai_confidence = NumberAttribute(null=True)
+    ai_priority = UnicodeAttribute(null=True)
+    ai_tags = ListAttribute(of=UnicodeAttribute, null=True)
+    ai_out_of_scope = BooleanAttribute(null=True)
+    ai_alternatives = JSONAttribute(null=True)
+    ai_model = UnicodeAttribute(null=True)
+    ai_classified_at = UnicodeAttribute(null=True)
+    ai_source_version = NumberAttribute(null=True)
 
 
 @register
