@@ -1,4 +1,4 @@
-import { Alert, Button, Form, Modal } from 'antd';
+import { Alert, Button, Flex, Form, Modal } from 'antd';
 import { useState } from 'react';
 import type { Ticket, TicketUpdate } from '@/api/types';
 import { describeError, isApiError } from '@/lib/api-client';
@@ -43,6 +43,15 @@ interface Props {
 }
 
 export function EditTicketModal({ ticket, open, onClose, onReload }: Props) {
+  return (
+    <Modal title={`Edit ticket #${ticket.id}`} open={open} onCancel={onClose} width={760} destroyOnHidden footer={null}>
+      {open && <EditTicketForm ticket={ticket} onClose={onClose} onReload={onReload} />}
+    </Modal>
+  );
+}
+
+/** Mounted each time the modal opens, so it starts from the ticket as it is at that moment. */
+function EditTicketForm({ ticket, onClose, onReload }: Omit<Props, 'open'>) {
   const [form] = Form.useForm<TicketFormValues>();
   const update = useUpdateTicket();
   const [problem, setProblem] = useState<string | null>(null);
@@ -82,18 +91,7 @@ export function EditTicketModal({ ticket, open, onClose, onReload }: Props) {
   };
 
   return (
-    <Modal
-      title={`Edit ticket #${ticket.id}`}
-      open={open}
-      onCancel={onClose}
-      width={760}
-      destroyOnHidden
-      afterOpenChange={(visible) => { if (visible) reset(ticket); }}
-      footer={[
-        <Button key="cancel" onClick={onClose}>Cancel</Button>,
-        <Button key="save" type="primary" loading={update.isPending} onClick={() => form.submit()} disabled={conflict}>Save changes</Button>,
-      ]}
-    >
+    <>
       {conflict && (
         <Alert
           type="warning"
@@ -106,9 +104,13 @@ export function EditTicketModal({ ticket, open, onClose, onReload }: Props) {
         />
       )}
       {problem && <Alert type="error" showIcon role="alert" title="Not saved" description={problem} style={{ marginBottom: 16 }} />}
-      <Form<TicketFormValues> form={form} name="edit-ticket" layout="vertical" onFinish={onFinish} validateTrigger={['onChange', 'onBlur']} initialValues={toValues(ticket)}>
+      <Form<TicketFormValues> form={form} name="edit-ticket" layout="vertical" onFinish={onFinish} validateTrigger={['onChange', 'onBlur']} initialValues={toValues(base)}>
         <TicketFields withAssignee />
+        <Flex gap={8} justify="flex-end">
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="primary" htmlType="submit" loading={update.isPending} disabled={conflict}>Save changes</Button>
+        </Flex>
       </Form>
-    </Modal>
+    </>
   );
 }
