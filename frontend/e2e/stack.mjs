@@ -105,7 +105,7 @@ export async function startStack({ withConsole = true, logFile } = {}) {
   } catch (error) {
     const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n') : '';
     await stack.stop();
-    throw new Error(`${error.message}\n--- stack log ---\n${tail}`);
+    throw new Error(`${error.message}\n--- stack log ---\n${tail}`, { cause: error });
   }
   return stack;
 }

@@ -30,3 +30,11 @@ if (!('ResizeObserver' in window)) {
 }
 window.scrollTo = () => {};
 Element.prototype.scrollIntoView = function scrollIntoView() {};
+
+// jsdom has no layout, so antd's auto-sizing TextArea computes a NaN height; a browser never does.
+const consoleError = console.error.bind(console);
+console.error = (...args: unknown[]) => {
+  const text = args.map(String).join(' ');
+  if (text.includes('is an invalid value for the') && text.includes('NaN') && text.includes('height')) return;
+  consoleError(...args);
+};
