@@ -2,8 +2,10 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { loadConfig } from '@/config';
 import { App } from '@/app/App';
+import { preloadRoute } from '@/app/routes';
 
 const root = createRoot(document.getElementById('root')!);
+preloadRoute(window.location.pathname);
 
 // The API base URL comes from /config.json at run time, so one build serves every stage.
 loadConfig()
