@@ -25,6 +25,8 @@ const state = { user: null, ticketId: null, otherTicketId: null, title: `Printer
 
 async function screenshot(name) {
   shot += 1;
+  // Let skeletons and spinners finish, so the picture shows the page, not its loading state.
+  await page.locator('.ant-skeleton, .ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
   await page.screenshot({ path: path.join(SHOTS, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
 }
 
