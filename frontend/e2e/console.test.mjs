@@ -234,10 +234,12 @@ step('reply, and add an internal note', async () => {
   await page.getByLabel('Reply', { exact: true }).fill('Hi Dana, we are sending a technician this afternoon.');
   await page.getByRole('button', { name: 'Send reply' }).click();
   await thread.getByText('we are sending a technician').waitFor();
+  await page.getByText('Reply sent').waitFor();
   await page.getByRole('switch').click();
   await page.getByLabel('Internal note (agents only)').fill('Tray 2 roller is worn; order part 44-B.');
   await page.getByRole('button', { name: 'Add internal note' }).click();
   await page.getByTestId('internal-note').filter({ hasText: 'order part 44-B' }).waitFor();
+  await page.getByText('Internal note added').waitFor();
   const replies = await apiCall(stack, token, 'GET', `/api/tickets/${state.ticketId}/replies`);
   assert.deepEqual(replies.body.items.map((r) => r.internal), [false, true]);
   await screenshot('ticket-replies');

@@ -21,14 +21,16 @@ export function classificationPollInterval(ticket: ClassifiedTicket | undefined,
   return age < CLASSIFY_WAIT_MS ? CLASSIFY_POLL_MS : false;
 }
 
-export function ticketQueryOptions(ticketId: number) {
+/** `enabled: false` stops fetching and polling (e.g. while the ticket is being deleted). */
+export function ticketQueryOptions(ticketId: number, enabled = true) {
   return queryOptions({
     queryKey: ['tickets', 'detail', ticketId],
+    enabled,
     queryFn: ({ signal }) => getTicket(ticketId, signal),
     refetchInterval: (query) => classificationPollInterval(query.state.data),
   });
 }
 
-export function useTicket(ticketId: number) {
-  return useQuery(ticketQueryOptions(ticketId));
+export function useTicket(ticketId: number, enabled = true) {
+  return useQuery(ticketQueryOptions(ticketId, enabled));
 }

@@ -28,15 +28,17 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
 
   const onFinish = (values: ReplyFormValues) => {
     setProblem(null);
+    // The reply shows in the thread at once (optimistic), so the box empties at once too: whatever the
+    // agent types next must not be wiped when the server answers.
+    form.setFieldsValue({ content: '' });
     create.mutate(
       { ticketId, body: { content: values.content, author_id: values.author_id, internal: values.internal } },
       {
         onSuccess: () => {
-          form.setFieldsValue({ content: '' });
-          form.setFields([{ name: 'content', errors: [] }]);
           message.success(values.internal ? 'Internal note added' : 'Reply sent');
         },
         onError: (error) => {
+          if (!form.getFieldValue('content')) form.setFieldsValue({ content: values.content });
           const unplaced = applyServerErrors(form, error, ['content', 'author_id', 'internal']);
           if (unplaced === null || unplaced.length > 0) setProblem(unplaced?.join('; ') || describeError(error));
         },

@@ -1,5 +1,6 @@
 import { ArrowLeftOutlined, DeleteOutlined, EditOutlined } from '@ant-design/icons';
 import { App, Breadcrumb, Button, Card, Col, Descriptions, Flex, Form, Row, Skeleton, Typography } from 'antd';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import type { Ticket, TicketPriority } from '@/api/types';
@@ -11,7 +12,7 @@ import { useAuth } from '@/features/auth/AuthContext';
 import { AiClassification } from '@/features/ai/components/AiClassification';
 import { AiSuggestionPanel } from '@/features/ai/components/AiSuggestionPanel';
 import { useUserDirectory } from '@/features/users/api/get-users';
-import { useDeleteTicket } from '../api/delete-ticket';
+import { forgetTicket, useDeleteTicket } from '../api/delete-ticket';
 import { classificationPollInterval, useTicket } from '../api/get-ticket';
 import { useUpdateTicket } from '../api/update-ticket';
 import { EditTicketModal } from './EditTicketModal';
@@ -21,23 +22,31 @@ import { ReplyThread } from './ReplyThread';
 export default function TicketDetailPage() {
   const ticketId = Number(useParams().ticketId);
   const valid = Number.isSafeInteger(ticketId) && ticketId > 0;
-  const ticket = useTicket(valid ? ticketId : 0);
+  const remove = useDeleteTicket();
+  // No polling once a delete has started: the ticket would answer 404 before the page is gone.
+  const ticket = useTicket(ticketId, valid && !remove.isPending && !remove.isSuccess);
   if (!valid || (ticket.isError && isApiError(ticket.error) && ticket.error.status === 404)) {
     return <NotFoundState what="Ticket" action={<Link to="/tickets"><Button type="primary">Back to tickets</Button></Link>} />;
   }
   if (ticket.isLoading) return <Skeleton active paragraph={{ rows: 10 }} />;
   if (ticket.isError || !ticket.data) return <ErrorState error={ticket.error} onRetry={() => void ticket.refetch()} />;
-  return <TicketDetail ticket={ticket.data} reload={() => ticket.refetch().then((r) => r.data)} />;
+  return <TicketDetail ticket={ticket.data} remove={remove} reload={() => ticket.refetch().then((r) => r.data)} />;
 }
 
-function TicketDetail({ ticket, reload }: { ticket: Ticket; reload: () => Promise<Ticket | undefined> }) {
+interface DetailProps {
+  ticket: Ticket;
+  remove: ReturnType<typeof useDeleteTicket>;
+  reload: () => Promise<Ticket | undefined>;
+}
+
+function TicketDetail({ ticket, remove, reload }: DetailProps) {
   const { user } = useAuth();
   const { message, modal } = App.useApp();
   const navigate = useNavigate();
   const directory = useUserDirectory();
   const users = directory.data?.byId;
   const update = useUpdateTicket();
-  const remove = useDeleteTicket();
+  const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [replyForm] = Form.useForm<ReplyFormValues>();
 
@@ -74,6 +83,7 @@ function TicketDetail({ ticket, reload }: { ticket: Ticket; reload: () => Promis
           () => {
             message.success(`Ticket #${ticket.id} deleted`);
             navigate('/tickets');
+            setTimeout(() => forgetTicket(queryClient, ticket.id), 0);
           },
           (error: unknown) => {
             message.error(describeError(error));
