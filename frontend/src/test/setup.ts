@@ -38,3 +38,7 @@ console.error = (...args: unknown[]) => {
   if (text.includes('is an invalid value for the') && text.includes('NaN') && text.includes('height')) return;
   consoleError(...args);
 };
+
+// jsdom does not implement pseudo-element styles and says so on stderr; antd asks for them when measuring.
+const computedStyle = window.getComputedStyle.bind(window);
+window.getComputedStyle = (element: Element) => computedStyle(element);

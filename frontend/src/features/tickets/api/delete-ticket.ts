@@ -1,9 +1,15 @@
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
 
+export interface DeleteResult {
+  /** false when the API answered 202: the ticket is gone from every list, a long thread is still being removed. */
+  finished: boolean;
+}
+
 /** 204 when the ticket and its replies are gone; 202 when a long thread is still being removed. */
-export function deleteTicket(ticketId: number): Promise<void> {
-  return api.delete(`/api/tickets/${ticketId}`);
+export async function deleteTicket(ticketId: number): Promise<DeleteResult> {
+  const body = await api.delete<{ status?: string } | undefined>(`/api/tickets/${ticketId}`);
+  return { finished: body?.status !== 'deleting' };
 }
 
 export function useDeleteTicket() {

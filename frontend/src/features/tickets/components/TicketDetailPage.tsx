@@ -80,8 +80,10 @@ function TicketDetail({ ticket, remove, reload }: DetailProps) {
       okButtonProps: { danger: true },
       onOk: () =>
         remove.mutateAsync(ticket.id).then(
-          () => {
-            message.success(`Ticket #${ticket.id} deleted`);
+          ({ finished }) => {
+            message.success(finished
+              ? `Ticket #${ticket.id} and its replies deleted`
+              : `Ticket #${ticket.id} deleted; its long thread is still being removed in the background`);
             navigate('/tickets');
             setTimeout(() => forgetTicket(queryClient, ticket.id), 0);
           },
