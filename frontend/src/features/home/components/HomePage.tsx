@@ -10,7 +10,7 @@ import { useTicketCount, useTickets } from '@/features/tickets/api/get-tickets';
 
 function CountCard({ title, to, count }: { title: string; to: string; count: ReturnType<typeof useTicketCount> }) {
   return (
-    <Card>
+    <Card style={{ height: '100%' }}>
       <Link to={to} aria-label={`${title}: open the list`}>
         <Statistic title={title} value={count.data ?? undefined} loading={count.isLoading} formatter={count.isError ? () => '—' : undefined} />
       </Link>
@@ -59,7 +59,7 @@ export default function HomePage() {
         <Col xs={12} lg={6}><CountCard title="In progress" to="/tickets?status=in_progress" count={inProgress} /></Col>
         <Col xs={12} lg={6}><CountCard title="Open and unassigned" to="/tickets?status=open" count={unassigned} /></Col>
         <Col xs={12} lg={6}>
-          <Card>
+          <Card style={{ height: '100%' }}>
             <Tooltip title="SLA targets arrive with the operations work; until then no ticket can breach one.">
               <Statistic title="SLA breached" value="—" />
             </Tooltip>

@@ -20,28 +20,28 @@ export default function TicketListPage() {
   const setParams = (next: TicketListParams) => setSearch(toSearchParams(next));
 
   const columns: ColumnsType<Ticket> = [
-    { title: 'ID', dataIndex: 'id', width: 80, render: (id: number) => <Typography.Text type="secondary">#{id}</Typography.Text> },
+    { title: 'ID', dataIndex: 'id', width: 72, render: (id: number) => <Typography.Text type="secondary">#{id}</Typography.Text> },
     {
       title: 'Title',
       dataIndex: 'title',
       ellipsis: true,
       render: (title: string, ticket) => <Link to={`/tickets/${ticket.id}`} onClick={(e) => e.stopPropagation()}>{title}</Link>,
     },
-    { title: 'Status', dataIndex: 'status', width: 120, render: (status: Ticket['status']) => <StatusTag status={status} /> },
-    { title: 'Priority', dataIndex: 'priority', width: 100, render: (priority: Ticket['priority']) => <PriorityTag priority={priority} /> },
-    { title: 'Tags', dataIndex: 'tags', width: 220, render: (tags: string[]) => <TagChips tags={tags} />, responsive: ['lg'] },
+    { title: 'Status', dataIndex: 'status', width: 112, render: (status: Ticket['status']) => <StatusTag status={status} /> },
+    { title: 'Priority', dataIndex: 'priority', width: 92, render: (priority: Ticket['priority']) => <PriorityTag priority={priority} /> },
+    { title: 'Tags', dataIndex: 'tags', width: 180, render: (tags: string[]) => <TagChips tags={tags} />, responsive: ['lg'] },
     {
       title: 'Requester',
       dataIndex: 'requester_id',
-      width: 180,
+      width: 170,
       ellipsis: true,
-      responsive: ['xl'],
+      responsive: ['xxl'],
       render: (id: number) => directory.data?.byId.get(id)?.name ?? `#${id}`,
     },
     {
       title: 'Created',
       dataIndex: 'created_at',
-      width: 150,
+      width: 130,
       render: (at: string) => <Tooltip title={formatDateTime(at)}><span>{formatRelative(at)}</span></Tooltip>,
     },
   ];
