@@ -9,7 +9,7 @@ import { isApiError } from '@/lib/api-client';
 import { formatDateTime } from '@/lib/format';
 import { useTickets } from '@/features/tickets/api/get-tickets';
 import { useUser } from '../api/get-user';
-import { RoleTag } from './UsersPage';
+import { RoleTag } from './RoleTag';
 
 export default function UserDetailPage() {
   const userId = Number(useParams().userId);

@@ -1,5 +1,5 @@
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Button, Flex, Select, Skeleton, Table, Tag, Typography } from 'antd';
+import { Button, Flex, Select, Skeleton, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import type { Role, User } from '@/api/types';
@@ -9,12 +9,7 @@ import { formatDateTime, humanize } from '@/lib/format';
 import { useAuth } from '@/features/auth/AuthContext';
 import { useUsers } from '../api/get-users';
 import { CreateUserModal } from './CreateUserModal';
-
-const ROLE_COLORS: Record<Role, string> = { requester: 'default', agent: 'blue', admin: 'purple' };
-
-export function RoleTag({ role }: { role: Role }) {
-  return <Tag color={ROLE_COLORS[role]}>{humanize(role)}</Tag>;
-}
+import { RoleTag } from './RoleTag';
 
 export default function UsersPage() {
   const { user: me } = useAuth();
