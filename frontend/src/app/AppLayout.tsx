@@ -45,7 +45,7 @@ export function AppLayout() {
         <Layout.Header style={{ background: '#fff', padding: '0 24px', display: 'flex', justifyContent: 'flex-end', alignItems: 'center' }}>
           <Space>
             <Typography.Text data-testid="current-user">{user?.name} <Typography.Text type="secondary">({user?.role})</Typography.Text></Typography.Text>
-            <Button icon={<LogoutOutlined />} onClick={() => void signOut()}>Sign out</Button>
+            <Button icon={<LogoutOutlined />} onClick={() => void signOut()} title="Ends your session on every device">Sign out</Button>
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: 24, minWidth: 0 }}>
