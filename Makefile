@@ -6,10 +6,14 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: dev run-backend bootstrap test test-backend lint clean
+.PHONY: dev run-backend bootstrap test test-backend lint clean frontend-deps test-frontend openapi openapi-check e2e bench-console
+FRONTEND := frontend
+NODE_STAMP := $(FRONTEND)/node_modules/.installed-$(shell sha1sum $(FRONTEND)/package-lock.json 2>/dev/null | cut -c1-12)
+# Builds the OpenAPI document from the code (no server, no AWS): the console's types are generated from it.
+OPENAPI_DUMP := SECRET_KEY=openapi-generation-only-not-a-real-secret-0000 $(PY) -c "import json, app; from chalicelib.api.openapi import build_spec; print(json.dumps(build_spec(), indent=1))"
 
 ## Set everything up, start local AWS + the API + the console in the foreground (Ctrl-C stops all).
-dev: bootstrap
+dev: bootstrap frontend-deps
 	$(PY) -m devstack up
 
 ## The API and local AWS only (no console).
@@ -17,7 +21,7 @@ run-backend: bootstrap
 	CONSOLE=0 $(PY) -m devstack up
 
 ## Create the virtualenv and install the Python dependencies (idempotent; reinstalls when requirements change).
-bootstrap: $(STAMP)
+bootstrap: $(STAMP) frontend-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,7 +30,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 ## The whole test suite (what CI runs).
-test: bootstrap lint test-backend
+test: bootstrap lint test-backend test-frontend e2e
 
 test-backend: bootstrap
 	$(PY) -m pytest -q -n 2 --dist loadfile
@@ -36,5 +40,43 @@ lint: bootstrap
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
+## The console's Node packages, exactly as locked (reinstalled when package-lock.json changes).
+frontend-deps: $(NODE_STAMP)
+
+$(NODE_STAMP): $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error
+	rm -f $(FRONTEND)/node_modules/.installed-* && touch $@
+
+## Console: unit tests, lint (eslint + tsc), production build, and the OpenAPI drift check.
+test-frontend: bootstrap frontend-deps openapi-check
+	cd $(FRONTEND) && npm test
+	cd $(FRONTEND) && npm run lint
+	cd $(FRONTEND) && npm run build
+
+## Regenerate frontend/openapi.json and the console's types (src/api/schema.d.ts) from the backend's code.
+openapi: bootstrap frontend-deps
+	$(OPENAPI_DUMP) > $(FRONTEND)/openapi.json
+	cd $(FRONTEND) && npm run --silent openapi
+
+## Fail when the committed spec or types differ from what the backend's code produces now.
+openapi-check: bootstrap frontend-deps
+	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
+	$(OPENAPI_DUMP) > $$tmp/openapi.json && \
+	(cd $(FRONTEND) && npx --no-install openapi-typescript $$tmp/openapi.json --default-non-nullable false -o $$tmp/schema.d.ts >/dev/null) && \
+	if ! diff -q $$tmp/openapi.json $(FRONTEND)/openapi.json >/dev/null || ! diff -q $$tmp/schema.d.ts $(FRONTEND)/src/api/schema.d.ts >/dev/null; then \
+	  diff -u $(FRONTEND)/openapi.json $$tmp/openapi.json | head -40; \
+	  echo "The API changed but the console's types did not: run 'make openapi' and commit the result."; exit 1; \
+	fi; echo "openapi: the console's types match the API"
+
+## End-to-end tests of the console in Chromium against the real stack (free ports, fresh state).
+e2e: bootstrap frontend-deps
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	cd $(FRONTEND) && npm run e2e
+
+## Time to first render of /tickets with 1,000 tickets (production build, Chromium); prints the figures.
+bench-console: bootstrap frontend-deps
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	cd $(FRONTEND) && npm run build && npm run bench
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(FRONTEND)/node_modules $(FRONTEND)/dist

@@ -1,0 +1,35 @@
+/**
+ * Names for the API's types. Everything here comes from schema.d.ts, which is generated from the
+ * backend's OpenAPI document (`make openapi`): if the API changes shape, this stops compiling.
+ */
+import type { components, paths } from './schema';
+
+type Schemas = components['schemas'];
+
+export type User = Schemas['UserOut'];
+export type UserCreate = Schemas['UserCreate'];
+export type UserUpdate = Schemas['UserUpdate'];
+export type Role = User['role'];
+export type UserPage = Schemas['PageOf_UserOut'];
+export type UserListQuery = NonNullable<paths['/api/users']['get']['parameters']['query']>;
+
+export type Ticket = Schemas['TicketOut'];
+export type TicketCreate = Schemas['TicketCreate'];
+export type TicketUpdate = Schemas['TicketUpdate'];
+export type TicketPage = Schemas['PageOf_TicketOut'];
+export type TicketListQuery = NonNullable<paths['/api/tickets']['get']['parameters']['query']>;
+export type TicketStatus = Ticket['status'];
+export type TicketPriority = Ticket['priority'];
+
+export type Reply = Schemas['ReplyOut'];
+export type ReplyCreate = Schemas['ReplyCreate'];
+export type ReplyPage = Schemas['PageOf_ReplyOut'];
+
+export type LoginIn = Schemas['LoginIn'];
+export type Tokens = Schemas['TokensOut'];
+export type Me = Schemas['MeOut'];
+export type ErrorBody = Schemas['ErrorBody'];
+
+export const STATUSES: readonly TicketStatus[] = ['open', 'in_progress', 'pending', 'resolved', 'closed'];
+export const PRIORITIES: readonly TicketPriority[] = ['low', 'medium', 'high', 'urgent'];
+export const ROLES: readonly Role[] = ['requester', 'agent', 'admin'];

@@ -1,0 +1,69 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Route, Routes } from 'react-router-dom';
+import { PageSkeleton } from '@/components/states';
+import { RequireAuth } from '@/features/auth/RequireAuth';
+import { AppLayout } from './AppLayout';
+
+// One chunk per page: the first screen loads only what it shows.
+const loaders = {
+  login: () => import('@/features/auth/components/LoginPage'),
+  home: () => import('@/features/home/components/HomePage'),
+  tickets: () => import('@/features/tickets/components/TicketListPage'),
+  newTicket: () => import('@/features/tickets/components/NewTicketPage'),
+  ticket: () => import('@/features/tickets/components/TicketDetailPage'),
+  kb: () => import('@/features/kb/components/KbPage'),
+  users: () => import('@/features/users/components/UsersPage'),
+  user: () => import('@/features/users/components/UserDetailPage'),
+  dashboard: () => import('@/features/dashboard/components/DashboardPage'),
+};
+
+const LoginPage = lazy(loaders.login);
+const HomePage = lazy(loaders.home);
+const TicketListPage = lazy(loaders.tickets);
+const NewTicketPage = lazy(loaders.newTicket);
+const TicketDetailPage = lazy(loaders.ticket);
+const KbPage = lazy(loaders.kb);
+const UsersPage = lazy(loaders.users);
+const UserDetailPage = lazy(loaders.user);
+const DashboardPage = lazy(loaders.dashboard);
+const NotFoundPage = lazy(() => import('./NotFoundPage'));
+
+/** The loader of the page at `pathname`, if any. */
+export function loaderFor(pathname: string): (() => Promise<unknown>) | undefined {
+  const [first, second, third] = pathname.split('/').filter(Boolean);
+  if (!first) return loaders.home;
+  if (first === 'tickets') return second === 'new' ? loaders.newTicket : second ? loaders.ticket : loaders.tickets;
+  if (first === 'users') return second && !third ? loaders.user : loaders.users;
+  return (loaders as Record<string, () => Promise<unknown>>)[first];
+}
+
+/**
+ * Start downloading the first page's chunk at once, while config.json and the silent sign-in are still
+ * in flight, instead of after them.
+ */
+export function preloadRoute(pathname: string): void {
+  void loaderFor(pathname)?.().catch(() => undefined);
+}
+
+function page(element: ReactNode) {
+  return <Suspense fallback={<PageSkeleton />}>{element}</Suspense>;
+}
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={page(<LoginPage />)} />
+      <Route element={<RequireAuth><AppLayout /></RequireAuth>}>
+        <Route index element={page(<HomePage />)} />
+        <Route path="tickets" element={page(<TicketListPage />)} />
+        <Route path="tickets/new" element={page(<NewTicketPage />)} />
+        <Route path="tickets/:ticketId" element={page(<TicketDetailPage />)} />
+        <Route path="kb" element={page(<KbPage />)} />
+        <Route path="users" element={page(<UsersPage />)} />
+        <Route path="users/:userId" element={page(<UserDetailPage />)} />
+        <Route path="dashboard" element={page(<DashboardPage />)} />
+        <Route path="*" element={page(<NotFoundPage />)} />
+      </Route>
+    </Routes>
+  );
+}

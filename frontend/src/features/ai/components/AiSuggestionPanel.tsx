@@ -1,0 +1,160 @@
+import { BulbOutlined, CheckOutlined, EnterOutlined, PlusOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Collapse, Descriptions, Flex, Progress, Skeleton, Space, Tag, Typography } from 'antd';
+import type { AiSuggestion, KbSnippet } from '@/api/pending-contracts';
+import type { TicketPriority } from '@/api/types';
+import { PriorityTag, tagColor } from '@/components/chips';
+import { useSuggestion } from '../api/suggest';
+import { explainAiError } from '../explain';
+
+export interface AiSuggestionPanelProps {
+  ticketId: number;
+  currentPriority: TicketPriority;
+  currentTags: readonly string[];
+  onApplyPriority: (priority: TicketPriority) => void;
+  onApplyTags: (tags: string[]) => void;
+  onInsertDraft: (draft: string) => void;
+  /** An apply is being saved: its buttons wait. */
+  applying?: boolean;
+}
+
+export function snippetSource(snippet: KbSnippet): string {
+  const { source, title } = snippet.metadata ?? {};
+  return [title, source].filter((part) => typeof part === 'string' && part).join(' — ') || snippet.id;
+}
+
+function sourceName(source: AiSuggestion['sources'][number]): string {
+  return typeof source === 'string' ? source : source.title ?? source.source ?? source.id ?? '';
+}
+
+export function AiSuggestionPanel(props: AiSuggestionPanelProps) {
+  const suggestion = useSuggestion();
+  const generate = () => suggestion.mutate(props.ticketId);
+  return (
+    <Card
+      title={<Space><BulbOutlined /> AI suggestion</Space>}
+      extra={
+        <Button type={suggestion.data ? 'default' : 'primary'} onClick={generate} loading={suggestion.isPending}>
+          {suggestion.data ? 'Regenerate' : 'Generate'}
+        </Button>
+      }
+      data-testid="ai-panel"
+    >
+      {suggestion.isPending && (
+        <div aria-live="polite">
+          <Typography.Text type="secondary">Reading the ticket and searching the knowledge base…</Typography.Text>
+          <Skeleton active paragraph={{ rows: 5 }} />
+        </div>
+      )}
+      {suggestion.isError && !suggestion.isPending && <AiError error={suggestion.error} onRetry={generate} />}
+      {suggestion.isIdle && (
+        <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
+          Generate a category, priority, tags and a draft reply from this ticket and the knowledge base. Nothing
+          changes until you apply it.
+        </Typography.Paragraph>
+      )}
+      {suggestion.data && !suggestion.isPending && <SuggestionView suggestion={suggestion.data} {...props} />}
+    </Card>
+  );
+}
+
+function AiError({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  const { title, description, retry } = explainAiError(error);
+  return (
+    <Alert
+      type={retry ? 'error' : 'info'}
+      showIcon
+      role="alert"
+      title={title}
+      description={description}
+      action={retry ? <Button size="small" onClick={onRetry}>Try again</Button> : undefined}
+    />
+  );
+}
+
+function SuggestionView({ suggestion, currentPriority, currentTags, onApplyPriority, onApplyTags, onInsertDraft, applying }: AiSuggestionPanelProps & { suggestion: AiSuggestion }) {
+  const newTags = suggestion.tags.filter((tag) => !currentTags.includes(tag));
+  const confidence = Math.round(Math.max(0, Math.min(1, suggestion.confidence)) * 100);
+  return (
+    <Flex vertical gap={16}>
+      <Descriptions
+        column={1}
+        size="small"
+        bordered
+        items={[
+          {
+            key: 'category',
+            label: 'Category',
+            children: (
+              <Flex vertical gap={4}>
+                <Typography.Text strong data-testid="ai-category">{suggestion.category}</Typography.Text>
+                <Progress percent={confidence} size="small" aria-label={`Confidence ${confidence}%`} format={(p) => `${p}% confident`} />
+              </Flex>
+            ),
+          },
+          {
+            key: 'priority',
+            label: 'Priority',
+            children: (
+              <Space>
+                <PriorityTag priority={suggestion.priority} />
+                {suggestion.priority === currentPriority ? (
+                  <Typography.Text type="secondary"><CheckOutlined /> already set</Typography.Text>
+                ) : (
+                  <Button size="small" onClick={() => onApplyPriority(suggestion.priority)} loading={applying}>Apply</Button>
+                )}
+              </Space>
+            ),
+          },
+          {
+            key: 'tags',
+            label: 'Tags',
+            children: (
+              <Space size={[4, 4]} wrap>
+                {suggestion.tags.length === 0 && <Typography.Text type="secondary">none</Typography.Text>}
+                {suggestion.tags.map((tag) =>
+                  currentTags.includes(tag) ? (
+                    <Tag key={tag} color={tagColor(tag)} icon={<CheckOutlined />}>{tag}</Tag>
+                  ) : (
+                    <Button key={tag} size="small" icon={<PlusOutlined />} disabled={applying} onClick={() => onApplyTags([...currentTags, tag])} aria-label={`Add tag ${tag}`}>
+                      {tag}
+                    </Button>
+                  ))}
+                {newTags.length > 1 && (
+                  <Button size="small" type="link" disabled={applying} onClick={() => onApplyTags([...currentTags, ...newTags])}>Add all</Button>
+                )}
+              </Space>
+            ),
+          },
+        ]}
+      />
+
+      <div>
+        <Typography.Title level={5}>Draft reply</Typography.Title>
+        <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', background: '#fafafa', padding: 12, borderRadius: 6 }} data-testid="ai-draft">
+          {suggestion.draft}
+        </Typography.Paragraph>
+        <Button type="primary" icon={<EnterOutlined />} onClick={() => onInsertDraft(suggestion.draft)}>Insert into reply</Button>
+      </div>
+
+      <div>
+        <Typography.Title level={5}>From the knowledge base ({suggestion.snippets.length})</Typography.Title>
+        {suggestion.snippets.length === 0 ? (
+          <Typography.Text type="secondary">No matching knowledge base articles.</Typography.Text>
+        ) : (
+          <Collapse
+            size="small"
+            items={suggestion.snippets.map((snippet) => ({
+              key: snippet.id,
+              label: <span>{snippetSource(snippet)} <Typography.Text type="secondary">· distance {snippet.distance.toFixed(3)}</Typography.Text></span>,
+              children: <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{snippet.content}</Typography.Paragraph>,
+            }))}
+          />
+        )}
+      </div>
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        Model: {suggestion.model}
+        {suggestion.sources.length > 0 && <> · Sources: {suggestion.sources.map(sourceName).filter(Boolean).join(', ')}</>}
+      </Typography.Text>
+    </Flex>
+  );
+}

@@ -1,0 +1,78 @@
+import { SendOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Flex, Form, Input, Switch, type FormInstance } from 'antd';
+import { useState } from 'react';
+import { describeError } from '@/lib/api-client';
+import { applyServerErrors } from '@/lib/form-errors';
+import { UserSelect } from '@/features/users/components/UserSelect';
+import { useCreateReply } from '../api/create-reply';
+import { MAX_CONTENT } from './TicketFields';
+
+export interface ReplyFormValues {
+  author_id?: number;
+  internal: boolean;
+  content: string;
+}
+
+interface Props {
+  ticketId: number;
+  form: FormInstance<ReplyFormValues>;
+  defaultAuthorId: number;
+}
+
+/** The reply box. Its form instance belongs to the page, so the AI panel can fill in a draft. */
+export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
+  const create = useCreateReply();
+  const { message } = App.useApp();
+  const [problem, setProblem] = useState<string | null>(null);
+  const internal = Form.useWatch('internal', form);
+
+  const onFinish = (values: ReplyFormValues) => {
+    setProblem(null);
+    // The reply shows in the thread at once (optimistic), so the box empties at once too: whatever the
+    // agent types next must not be wiped when the server answers.
+    form.setFieldsValue({ content: '' });
+    create.mutate(
+      { ticketId, body: { content: values.content, author_id: values.author_id, internal: values.internal } },
+      {
+        onSuccess: () => {
+          message.success(values.internal ? 'Internal note added' : 'Reply sent');
+        },
+        onError: (error) => {
+          if (!form.getFieldValue('content')) form.setFieldsValue({ content: values.content });
+          const unplaced = applyServerErrors(form, error, ['content', 'author_id', 'internal']);
+          if (unplaced === null || unplaced.length > 0) setProblem(unplaced?.join('; ') || describeError(error));
+        },
+      },
+    );
+  };
+
+  return (
+    <Form<ReplyFormValues>
+      form={form}
+      name="reply"
+      layout="vertical"
+      initialValues={{ author_id: defaultAuthorId, internal: false, content: '' }}
+      onFinish={onFinish}
+    >
+      {problem && <Alert type="error" showIcon role="alert" title="The reply was not sent" description={problem} style={{ marginBottom: 12 }} />}
+      <Flex gap={16} wrap>
+        <Form.Item label="Author" name="author_id" rules={[{ required: true, message: 'Choose who writes this reply' }]} style={{ minWidth: 280, flex: 1 }}>
+          <UserSelect />
+        </Form.Item>
+        <Form.Item label="Internal note" name="internal" valuePropName="checked" tooltip="Visible to agents only">
+          <Switch />
+        </Form.Item>
+      </Flex>
+      <Form.Item
+        label={internal ? 'Internal note (agents only)' : 'Reply'}
+        name="content"
+        rules={[{ required: true, whitespace: true, message: 'Write something first' }, { max: MAX_CONTENT, message: 'This reply is too long' }]}
+      >
+        <Input.TextArea autoSize={{ minRows: 4, maxRows: 14 }} placeholder="Write a reply…" style={internal ? { background: '#fffbe6' } : undefined} />
+      </Form.Item>
+      <Button type="primary" htmlType="submit" icon={<SendOutlined />} loading={create.isPending}>
+        {internal ? 'Add internal note' : 'Send reply'}
+      </Button>
+    </Form>
+  );
+}

@@ -1,0 +1,38 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mockFetch, renderWithProviders, userFixture } from '@/test/utils';
+import type { TicketListParams } from '../list-params';
+import { TicketFilters } from './TicketFilters';
+
+afterEach(() => vi.unstubAllGlobals());
+
+function openDropdown(): HTMLElement {
+  const open = document.querySelector('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
+  if (!open) throw new Error('dropdown not open');
+  return open as HTMLElement;
+}
+
+describe('ticket filters', () => {
+  it('changes a filter and goes back to page 1; clears all at once', async () => {
+    mockFetch([{ method: 'GET', path: '/api/users', body: { items: [userFixture(9, 'Ray Q')], page: 1, page_size: 100, total: 1, next_cursor: null } }]);
+    const onChange = vi.fn();
+    const params: TicketListParams = { status: 'open', priority: undefined, requester: undefined, page: 3, pageSize: 50 };
+    const user = userEvent.setup();
+    renderWithProviders(<TicketFilters params={params} onChange={onChange} />);
+
+    await user.click(screen.getByLabelText('Filter by priority'));
+    const dropdown = await waitFor(openDropdown);
+    await user.click(await screen.findByText('Urgent', { selector: '.ant-select-item-option-content' }, { container: dropdown }));
+    expect(onChange).toHaveBeenLastCalledWith({ ...params, priority: 'urgent', page: 1 });
+
+    await user.click(screen.getByRole('button', { name: /Clear filters/ }));
+    expect(onChange).toHaveBeenLastCalledWith({ status: undefined, priority: undefined, requester: undefined, page: 1, pageSize: 50 });
+  });
+
+  it('hides "Clear filters" when nothing is filtered', () => {
+    mockFetch([{ method: 'GET', path: '/api/users', body: { items: [], page: 1, page_size: 100, total: 0, next_cursor: null } }]);
+    renderWithProviders(<TicketFilters params={{ page: 1, pageSize: 20 }} onChange={vi.fn()} />);
+    expect(screen.queryByRole('button', { name: /Clear filters/ })).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,56 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { User, UserListQuery, UserPage } from '@/api/types';
+import { api } from '@/lib/api-client';
+
+export function getUsers(query: UserListQuery = {}, signal?: AbortSignal): Promise<UserPage> {
+  return api.get<UserPage>('/api/users', { ...query }, signal);
+}
+
+export function usersQueryOptions(query: UserListQuery = {}) {
+  return queryOptions({
+    queryKey: ['users', 'list', query],
+    queryFn: ({ signal }) => getUsers(query, signal),
+    placeholderData: (previous) => previous,
+  });
+}
+
+export function useUsers(query: UserListQuery = {}) {
+  return useQuery(usersQueryOptions(query));
+}
+
+/** How many users the pickers load (the API has no name search yet; beyond this, type an id). */
+export const DIRECTORY_LIMIT = 1000;
+
+/** Every user up to DIRECTORY_LIMIT, following the cursor: feeds the pickers and id -> name lookups. */
+export async function getUserDirectory(signal?: AbortSignal): Promise<User[]> {
+  const users: User[] = [];
+  let cursor: string | null | undefined;
+  do {
+    const page = await getUsers({ page_size: 100, cursor: cursor ?? undefined }, signal);
+    users.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor && users.length < DIRECTORY_LIMIT);
+  return users;
+}
+
+export interface UserDirectory {
+  users: User[];
+  byId: Map<number, User>;
+}
+
+function indexUsers(users: User[]): UserDirectory {
+  return { users, byId: new Map(users.map((user) => [user.id, user])) };
+}
+
+export function userDirectoryQueryOptions() {
+  return queryOptions({
+    queryKey: ['users', 'directory'],
+    queryFn: ({ signal }) => getUserDirectory(signal),
+    staleTime: 60_000,
+    select: indexUsers,
+  });
+}
+
+export function useUserDirectory() {
+  return useQuery(userDirectoryQueryOptions());
+}
