@@ -96,6 +96,8 @@ class TicketUpdate(Strict):
     tags: Tags = optional_not_null()
     requester_id: EntityId = optional_not_null()
     assignee_id: EntityId | None = Field(default=None, description="An agent's id, or null to unassign.")
+    category: Annotated[str, Field(min_length=1, max_length=80)] | None = Field(
+        default=None, description="A taxonomy category (null clears it). Setting it teaches the classifier.")
     version: EntityId = optional_not_null(description="The version you edited; a newer one on the server is a 409.")
 
 
@@ -113,6 +115,15 @@ class TicketOut(Out):
     created_at: str
     updated_at: str
     version: int
+    category: str | None = Field(default=None, description="The agents' category (a taxonomy label).")
+    ai_category: str | None = Field(default=None, description="The classifier's category; null when out of scope.")
+    ai_confidence: float | None = None
+    ai_priority: Priority | None = None
+    ai_tags: list[str] | None = None
+    ai_out_of_scope: bool | None = None
+    ai_alternatives: list[dict[str, Any]] | None = Field(default=None, description="Best first: category, confidence.")
+    ai_model: str | None = None
+    ai_classified_at: str | None = Field(default=None, description="Null until the background classifier has run.")
 
 
 class TicketListQuery(PageQuery):

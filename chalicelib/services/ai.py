@@ -205,7 +205,7 @@ def classifier_status() -> dict[str, Any]:
 
 
 def _all_examples() -> list[ExampleModel]:
-    """Every example (training only, never a request path: a paginated Query, not a Scan)."""
+    """Every example, for training (a background job): a paginated Query of the example set."""
     return list(ExampleModel.query(DEFAULT_SET, consistent_read=True))
 
 

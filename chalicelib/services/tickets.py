@@ -24,7 +24,7 @@ from chalicelib.models.tickets import ReplyModel, TicketModel
 from chalicelib.models.users import UserModel
 from chalicelib.principal import STAFF_ROLES, Principal
 from chalicelib.schemas.tickets import TicketCreate, TicketListQuery, TicketUpdate
-from chalicelib.services import listing
+from chalicelib.services import listing, outbox
 from chalicelib.services.sequences import next_id
 
 KIND = "ticket"
@@ -56,6 +56,15 @@ def to_dict(ticket: TicketModel) -> dict[str, Any]:
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,
         "version": int(ticket.version or 0),
+        "category": ticket.category,
+        "ai_category": ticket.ai_category,
+        "ai_confidence": float(ticket.ai_confidence) if ticket.ai_confidence is not None else None,
+        "ai_priority": ticket.ai_priority,
+        "ai_tags": list(ticket.ai_tags) if ticket.ai_tags is not None else None,
+        "ai_out_of_scope": ticket.ai_out_of_scope,
+        "ai_alternatives": list(ticket.ai_alternatives) if ticket.ai_alternatives else None,
+        "ai_model": ticket.ai_model,
+        "ai_classified_at": ticket.ai_classified_at,
     }
 
 
@@ -110,6 +119,8 @@ def create_ticket(*, data: TicketCreate, actor: Principal) -> dict[str, Any]:
         if data.assignee_id is not None:
             _check_user(tx, "assignee", data.assignee_id, staff_only=True)
     listing.add_membership(tx, KIND, ticket_id, now, dims(ticket))
+    promise = {"ticket_id": ticket_id, "version": 1}
+    outbox.add(tx, "classify", str(ticket_id), promise, version=1)
     try:
         tx.commit()
     except TransactionFailed as exc:
@@ -117,6 +128,7 @@ def create_ticket(*, data: TicketCreate, actor: Principal) -> dict[str, Any]:
         if errors:
             raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors) from exc
         raise
+    outbox.send("classify", promise)
     return to_dict(ticket)
 
 
@@ -177,12 +189,18 @@ def update_ticket(
         expected = if_match
     if not changes:
         raise ValidationFailed("nothing to update", [FieldError("body", "send at least one field to change")])
+    if changes.get("category") is not None:
+        from chalicelib.services import ai  # imported here: the AI service depends on this module
+
+        ai.validate_category(changes["category"])
     for attempt in range(3):
         ticket = get_ticket_model(ticket_id)
         if expected is not None and int(ticket.version) != expected:
             raise _stale(ticket)
         try:
+            old_category = ticket.category
             _apply_update(ticket, changes)
+            _after_update(ticket, changes, old_category)
             return to_dict(ticket)
         except TransactionFailed as exc:
             errors = _people_errors(exc.failed)
@@ -193,6 +211,16 @@ def update_ticket(
             if expected is not None or attempt == 2:
                 raise _stale(get_ticket_model(ticket_id)) from exc
     raise AssertionError("unreachable")
+
+
+def _after_update(ticket: TicketModel, changes: dict[str, Any], old_category: str | None) -> None:
+    if "title" in changes or "content" in changes:
+        outbox.send("classify", {"ticket_id": int(ticket.id), "version": int(ticket.version)})
+    if changes.get("category") is not None and changes["category"] != old_category:
+        from chalicelib.services import ai  # imported here: the AI service depends on this module
+
+        ai.record_agent_correction(ticket_id=int(ticket.id), title=ticket.title, content=ticket.content,
+                                   category=changes["category"])
 
 
 def set_actions(model_cls: Any, values: dict[str, Any]) -> list[Any]:
@@ -218,6 +246,9 @@ def _apply_update(ticket: TicketModel, changes: dict[str, Any]) -> None:
     if new_requester is not None and new_requester != new_assignee:
         _check_user(tx, "requester", new_requester)
     listing.change_membership(tx, KIND, int(ticket.id), ticket.created_at, before, dims(ticket))
+    if "title" in changes or "content" in changes:
+        version = int(ticket.version) + 1
+        outbox.add(tx, "classify", str(ticket.id), {"ticket_id": int(ticket.id), "version": version}, version=version)
     tx.commit()
 
 
