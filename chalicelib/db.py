@@ -46,11 +46,13 @@ def query_once(
     filter_condition: Condition | None = None,
     forward: bool = True,
     keys_only: bool = False,
+    range_key_condition: Condition | None = None,
 ) -> tuple[list[M], dict[str, Any] | None]:
     """Exactly one Query call: up to `limit` items (fewer after a filter) and the LastEvaluatedKey."""
     bind_models()
     response = model_cls._get_connection().query(
         hash_key,
+        range_key_condition=range_key_condition,
         filter_condition=filter_condition,
         consistent_read=True,
         exclusive_start_key=start_key,

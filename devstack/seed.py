@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
 
@@ -12,6 +13,24 @@ from chalicelib.schemas.users import UserCreate
 from chalicelib.services import auth, users
 
 ADMIN_EMAIL = "admin@example.com"
+
+
+SEED_AI = Path(__file__).with_name("seed_ai.json")
+
+
+def ensure_ai_taxonomy() -> bool:
+    """On a new stack, load a small demo taxonomy with examples (our own text), so tickets get classified
+    from the first minute. Returns True when it seeded (training then runs in the background)."""
+    from chalicelib.schemas.ai import ExamplesIn, LabelsIn
+    from chalicelib.services import ai
+
+    if ai.list_labels():
+        return False
+    seed = json.loads(SEED_AI.read_text(encoding="utf-8"))
+    ai.upsert_labels(data=LabelsIn(labels=seed["labels"]))
+    ai.add_examples(data=ExamplesIn(examples=[{"text": t, "label": label} for t, label in seed["examples"]]),
+                    source="seed")
+    return True
 
 
 def _write_private(path: Path, value: str) -> None:

@@ -136,9 +136,11 @@ class Stack:
         self.local_aws.start_recording()
         _say(f"local AWS (moto server) on {self.local_aws.endpoint}; restored {replayed} writes from {journal}")
 
-        from devstack.seed import ensure_admin
+        from devstack.seed import ensure_admin, ensure_ai_taxonomy
 
         email, password = ensure_admin(self.state)
+        if ensure_ai_taxonomy():
+            _say("seeded a demo AI taxonomy (8 categories); the classifier trains in the background")
 
         import app as app_module
         from devstack.dispatcher import Dispatcher

@@ -102,6 +102,8 @@ QUEUES: list[QueueDef] = [
     # Visibility timeouts are 6x the consuming function's timeout (Lambda's guidance for SQS sources).
     QueueDef(logical="classify", visibility_timeout_s=6 * 60, max_receive_count=5),
     QueueDef(logical="train", visibility_timeout_s=6 * 900, max_receive_count=3),
+    QueueDef(logical="webhook-events", visibility_timeout_s=6 * 60, max_receive_count=5),
+    QueueDef(logical="webhook-deliveries", visibility_timeout_s=6 * 60, max_receive_count=8),
 ]
 BUCKETS: list[BucketDef] = [
     BucketDef(logical="artifacts"),  # trained classifier models: s3://<artifacts>/classifier/<version>.npz

@@ -48,6 +48,19 @@ class TicketModel(BaseModel):
     ai_model = UnicodeAttribute(null=True)
     ai_classified_at = UnicodeAttribute(null=True)
     ai_source_version = NumberAttribute(null=True)
+    # SLA: targets (seconds of working time) and calendar captured when the priority was set, the clock's
+    # pauses, the events that stop each target, and the sort keys of this ticket's timers in `sla-timer|`.
+    sla = JSONAttribute(null=True)
+    first_responded_at = UnicodeAttribute(null=True)
+    resolved_at = UnicodeAttribute(null=True)
+    sla_timers = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    sla_alerts = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    # Merge: a duplicate points at its survivor.
+    merged_into = NumberAttribute(null=True)
+    # Satisfaction: one rating per ticket, changeable until the ticket is closed.
+    csat_score = NumberAttribute(null=True)
+    csat_comment = UnicodeAttribute(null=True)
+    csat_at = UnicodeAttribute(null=True)
 
 
 @register

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
-from chalicelib.clock import now_iso
+from chalicelib.clock import to_iso, utcnow
 from chalicelib.config import get_settings
 from chalicelib.db import TransactionFailed, Tx, query_once
-from chalicelib.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from chalicelib.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.tickets import ReplyModel, TicketModel
 from chalicelib.models.users import UserModel
+from chalicelib.ops import events, ticket_sla, webhooks
 from chalicelib.principal import Principal
 from chalicelib.schemas.tickets import ReplyCreate, ReplyListQuery
-from chalicelib.services import listing
+from chalicelib.services import listing, tickets
 from chalicelib.services.sequences import next_id
 from chalicelib.services.tickets import get_ticket_model
 
@@ -35,33 +37,66 @@ def to_dict(reply: ReplyModel) -> dict[str, Any]:
 
 
 def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[str, Any]:
-    """Append a reply; the ticket's existence and the author's are checked in the same transaction."""
+    """Append a reply. In the same transaction: the author is checked, the ticket's first response is
+    recorded (the first public reply by someone other than the requester stops that SLA target), a
+    requester's reply to a ticket waiting on them reopens it, and the audit trail gets the event."""
     bind_models()
     author_id = data.author_id if data.author_id is not None else actor.user_id
     if not actor.is_staff:
-        get_ticket_model(ticket_id, actor)  # 404 unless it is the requester's own ticket
         if author_id != actor.user_id:
             raise Forbidden("requesters can only reply as themselves")
         if data.internal:
             raise Forbidden("only agents can write internal notes")
     reply_id = next_id(KIND)
-    now = now_iso()
-    reply = ReplyModel(ticket_id, listing.sort_key(now, reply_id), id=reply_id, author_id=author_id,
-                       content=data.content, internal=data.internal, created_at=now)
-    tx = Tx()
-    tx.put("reply", reply, condition=ReplyModel.sk.does_not_exist())
-    tx.check("ticket", TicketModel, ticket_id, TicketModel.id.exists() & TicketModel.deleted_at.does_not_exist())
-    tx.check("author", UserModel, author_id, UserModel.id.exists())
-    try:
-        tx.commit()
-    except TransactionFailed as exc:
-        if "ticket" in exc.failed:
-            raise NotFound(f"ticket {ticket_id} not found") from exc
-        if "author" in exc.failed:
-            raise ValidationFailed("author_id: no user with this id",
-                                   [FieldError("author_id", "no user with this id")]) from exc
-        raise
-    return to_dict(reply)
+    for attempt in range(3):
+        ticket = get_ticket_model(ticket_id, actor)  # 404 unless visible to the actor
+        moment = utcnow()
+        now = to_iso(moment)
+        reply = ReplyModel(ticket_id, listing.sort_key(now, reply_id), id=reply_id, author_id=author_id,
+                           content=data.content, internal=data.internal, created_at=now)
+        from_requester = author_id == int(ticket.requester_id)
+        first_response = (actor.is_staff and not data.internal and not from_requester
+                          and ticket.first_responded_at is None)
+        tx = Tx()
+        tx.put("reply", reply, condition=ReplyModel.sk.does_not_exist())
+        if author_id != actor.user_id or not actor.is_staff:
+            tx.check("author", UserModel, author_id, UserModel.id.exists())
+        if from_requester and ticket.status == "pending":
+            tickets.stage_update(tx, ticket, {"status": "open"}, actor)
+        elif first_response:
+            _stage_first_response(tx, ticket, moment, author_id)
+        else:
+            live = TicketModel.id.exists() & TicketModel.deleted_at.does_not_exist()
+            tx.check("ticket", TicketModel, ticket_id, live)
+        events.record(tx, ticket_id, "internal_note" if data.internal else "reply", actor.user_id or None, at=now,
+                      data={"reply_id": reply_id, "author_id": author_id, "first_response": first_response})
+        try:
+            tx.commit()
+            break
+        except TransactionFailed as exc:
+            if "author" in exc.failed:
+                raise ValidationFailed("author_id: no user with this id",
+                                       [FieldError("author_id", "no user with this id")]) from exc
+            if attempt == 2:
+                raise Conflict("the ticket kept changing while replying; retry") from exc
+            # the ticket changed (or vanished) since it was read: read it again
+    result = to_dict(reply)
+    if not data.internal:
+        webhooks.publish("reply.created", result)
+    return result
+
+
+def _stage_first_response(tx: Tx, ticket: TicketModel, moment: datetime, responder_id: int) -> None:
+    old_timers = list(ticket.sla_timers or [])
+    ticket.first_responded_at = to_iso(moment)
+    ticket.sla_timers = ticket_sla.timers(ticket, moment)
+    tx.update_fields("ticket", TicketModel, int(ticket.id),
+                     [TicketModel.first_responded_at.set(ticket.first_responded_at),
+                      TicketModel.sla_timers.set(list(ticket.sla_timers))],
+                     condition=TicketModel.id.exists() & TicketModel.deleted_at.does_not_exist()
+                     & TicketModel.first_responded_at.does_not_exist())
+    ticket_sla.sync_timers(tx, int(ticket.id), old_timers, list(ticket.sla_timers))
+    ticket_sla.record_first_response(tx, ticket, moment, responder_id)
 
 
 def _skip(ticket_id: int, offset: int, actor: Principal) -> str | None:

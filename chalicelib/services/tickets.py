@@ -8,9 +8,9 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import faults
-from chalicelib.clock import now_iso, parse_iso, to_iso
+from chalicelib.clock import now_iso, parse_iso, to_iso, utcnow
 from chalicelib.config import get_settings
-from chalicelib.db import TransactionFailed, Tx, chunked
+from chalicelib.db import TransactionFailed, Tx, chunked, query_once
 from chalicelib.errors import (
     Conflict,
     FieldError,
@@ -20,8 +20,10 @@ from chalicelib.errors import (
 )
 from chalicelib.models import bind_models
 from chalicelib.models.listings import ListingModel
+from chalicelib.models.ops import EventModel
 from chalicelib.models.tickets import ReplyModel, TicketModel
 from chalicelib.models.users import UserModel
+from chalicelib.ops import events, stats, ticket_sla, webhooks
 from chalicelib.principal import STAFF_ROLES, Principal
 from chalicelib.schemas.tickets import TicketCreate, TicketListQuery, TicketUpdate
 from chalicelib.services import listing, outbox
@@ -43,7 +45,19 @@ def dims(ticket: TicketModel) -> dict[str, Any]:
 
 
 def to_dict(ticket: TicketModel) -> dict[str, Any]:
-    """The public view of a ticket."""
+    """The public view of a ticket (SLA fields computed for this instant)."""
+    return {**_fields(ticket), **ticket_sla.view(ticket, utcnow()), "merged_into": _int(ticket.merged_into),
+            "csat_score": _int(ticket.csat_score), "csat_comment": ticket.csat_comment, "csat_at": ticket.csat_at}
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if value is not None else None
+
+
+AUDITED = ("title", "content", "status", "priority", "tags", "requester_id", "assignee_id", "category")
+
+
+def _fields(ticket: TicketModel) -> dict[str, Any]:
     return {
         "id": int(ticket.id),
         "title": ticket.title,
@@ -97,7 +111,8 @@ def create_ticket(*, data: TicketCreate, actor: Principal) -> dict[str, Any]:
     if requester_id is None:
         requester_id = actor.user_id
     ticket_id = next_id(KIND)
-    now = now_iso()
+    moment = utcnow()
+    now = to_iso(moment)
     ticket = TicketModel(
         ticket_id,
         title=data.title,
@@ -109,9 +124,17 @@ def create_ticket(*, data: TicketCreate, actor: Principal) -> dict[str, Any]:
         assignee_id=data.assignee_id,
         created_at=now,
         updated_at=now,
+        sla=ticket_sla.initial(data.priority, now, data.status),
+        resolved_at=now if ticket_sla.stops(data.status) else None,
     )
+    ticket.sla_timers = ticket_sla.timers(ticket, moment)
     tx = Tx()
     tx.put("ticket", ticket, condition=TicketModel.id.does_not_exist())
+    ticket_sla.sync_timers(tx, ticket_id, [], list(ticket.sla_timers))
+    events.record(tx, ticket_id, "created", actor.user_id or None, at=now,
+                  data={k: v for k, v in _fields(ticket).items() if k in AUDITED})
+    stats.bump(tx, now[:10], "created")
+    stats.bump(tx, now[:10], f"created|p={data.priority}")
     if data.assignee_id == requester_id:  # one check per item: DynamoDB refuses two on the same user
         _check_user(tx, "assignee", requester_id, staff_only=True)
     else:
@@ -129,7 +152,9 @@ def create_ticket(*, data: TicketCreate, actor: Principal) -> dict[str, Any]:
             raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors) from exc
         raise
     outbox.send("classify", promise)
-    return to_dict(ticket)
+    result = to_dict(ticket)
+    webhooks.publish("ticket.created", result)
+    return result
 
 
 def get_ticket_model(ticket_id: int, actor: Principal | None = None) -> TicketModel:
@@ -199,9 +224,11 @@ def update_ticket(
             raise _stale(ticket)
         try:
             old_category = ticket.category
-            _apply_update(ticket, changes)
+            _apply_update(ticket, changes, actor)
             _after_update(ticket, changes, old_category)
-            return to_dict(ticket)
+            result = to_dict(ticket)
+            webhooks.publish("ticket.updated", result)
+            return result
         except TransactionFailed as exc:
             errors = _people_errors(exc.failed)
             if errors:
@@ -230,15 +257,47 @@ def set_actions(model_cls: Any, values: dict[str, Any]) -> list[Any]:
             for name, value in values.items()]
 
 
-def _apply_update(ticket: TicketModel, changes: dict[str, Any]) -> None:
-    """Write only the changed attributes (UpdateItem), so fields written by others (AI results) survive."""
+def _apply_update(ticket: TicketModel, changes: dict[str, Any], actor: Principal) -> None:
+    tx = Tx()
+    stage_update(tx, ticket, changes, actor)
+    tx.commit()
+
+
+def stage_update(tx: Tx, ticket: TicketModel, changes: dict[str, Any], actor: Principal) -> None:
+    """Add a ticket update to a transaction: only the changed attributes (UpdateItem, so fields written by
+    others such as AI results survive), guarded by the ticket's version.
+
+    The same transaction moves the ticket between listings, updates its SLA clock and timers, appends the
+    audit event and, on resolution, the daily statistics. `ticket` is updated in place."""
     before = dims(ticket)
+    before_fields = _fields(ticket)
+    old_timers = list(ticket.sla_timers or [])
+    moment = utcnow()
     values = {name: list(value) if name == "tags" else value for name, value in changes.items()}
     values["updated_at"] = _later_than(ticket.updated_at)
-    tx = Tx()
-    tx.update("ticket", ticket, set_actions(TicketModel, values), condition=TicketModel.deleted_at.does_not_exist())
+    record = dict(ticket.sla) if ticket.sla else ticket_sla.initial(ticket.priority, ticket.created_at, ticket.status)
+    if "priority" in changes and changes["priority"] != ticket.priority:
+        record = ticket_sla.reprioritised(record, changes["priority"])
+    resolving = False
+    if "status" in changes and changes["status"] != ticket.status:
+        record = ticket_sla.status_changed(record, ticket.status, changes["status"], moment)
+        if ticket_sla.stops(changes["status"]) and not ticket_sla.stops(ticket.status):
+            values["resolved_at"] = to_iso(moment)
+            resolving = True
+        elif ticket_sla.stops(ticket.status) and not ticket_sla.stops(changes["status"]):
+            values["resolved_at"] = None
+    values["sla"] = record
     for name, value in values.items():
         setattr(ticket, name, value)
+    values["sla_timers"] = ticket.sla_timers = ticket_sla.timers(ticket, moment)
+    tx.update("ticket", ticket, set_actions(TicketModel, values), condition=TicketModel.deleted_at.does_not_exist())
+    ticket_sla.sync_timers(tx, int(ticket.id), old_timers, list(ticket.sla_timers))
+    audited = events.diff({k: before_fields[k] for k in AUDITED},
+                          {k: v for k, v in _fields(ticket).items() if k in AUDITED})
+    if audited:
+        events.record(tx, int(ticket.id), "updated", actor.user_id or None, changes=audited)
+    if resolving:
+        ticket_sla.record_resolution(tx, ticket, moment)
     new_requester = changes.get("requester_id") if changes.get("requester_id") != before["requester_id"] else None
     new_assignee = changes.get("assignee_id") if changes.get("assignee_id") != before["assignee_id"] else None
     if new_assignee is not None:
@@ -249,7 +308,6 @@ def _apply_update(ticket: TicketModel, changes: dict[str, Any]) -> None:
     if "title" in changes or "content" in changes:
         version = int(ticket.version) + 1
         outbox.add(tx, "classify", str(ticket.id), {"ticket_id": int(ticket.id), "version": version}, version=version)
-    tx.commit()
 
 
 def _stale(current: TicketModel) -> Conflict:
@@ -292,8 +350,10 @@ def delete_ticket(*, ticket_id: int, actor: Principal) -> bool:
 def _mark_deleted(ticket: TicketModel) -> None:
     now = now_iso()
     tx = Tx()
-    tx.update("ticket", ticket, [TicketModel.deleted_at.set(now)], condition=TicketModel.deleted_at.does_not_exist())
+    tx.update("ticket", ticket, [TicketModel.deleted_at.set(now), TicketModel.sla_timers.remove()],
+              condition=TicketModel.deleted_at.does_not_exist())
     listing.remove_membership(tx, KIND, int(ticket.id), ticket.created_at, dims(ticket))
+    ticket_sla.sync_timers(tx, int(ticket.id), list(ticket.sla_timers or []), [])
     tx.put("marker", ListingModel(DELETING_PK, listing.sort_key(ticket.created_at, int(ticket.id)), id=int(ticket.id)))
     try:
         tx.commit()
@@ -305,21 +365,10 @@ def _mark_deleted(ticket: TicketModel) -> None:
 def finish_delete(ticket_id: int, created_at: str, limit: int | None = None) -> bool:
     """Remove up to `limit` replies of a ticket marked deleted; when none remain, remove the ticket and marker."""
     bind_models()
-    limit = limit or get_settings().delete_batch_limit
-    removed = 0
-    while removed < limit:
-        keys = list(ReplyModel.query(ticket_id, limit=min(100, limit - removed), attributes_to_get=["ticket_id", "sk"],
-                                     consistent_read=True))
-        if not keys:
-            break
-        for batch in chunked(keys, 25):
-            with ReplyModel.batch_write() as writer:
-                for reply in batch:
-                    writer.delete(reply)
-            removed += len(batch)
-            faults.checkpoint("delete.after_reply_batch")
-    else:
-        if ReplyModel.count(ticket_id, limit=1, consistent_read=True) > 0:
+    budget = limit or get_settings().delete_batch_limit
+    for model in (ReplyModel, EventModel):
+        budget -= _drain(model, ticket_id, budget)
+        if budget <= 0 and model.count(ticket_id, limit=1, consistent_read=True) > 0:
             return False
     tx = Tx()
     tx.delete("ticket", TicketModel(ticket_id), condition=TicketModel.deleted_at.exists(), add_version_condition=False)
@@ -330,6 +379,22 @@ def finish_delete(ticket_id: int, created_at: str, limit: int | None = None) -> 
         # Another run finished first: the ticket is already gone.
         return True
     return True
+
+
+def _drain(model: Any, ticket_id: int, budget: int) -> int:
+    """Delete up to `budget` items of a ticket's partition in batches of 25; returns how many went."""
+    removed = 0
+    while removed < budget:
+        keys, _ = query_once(model, ticket_id, limit=min(100, budget - removed), keys_only=True)
+        if not keys:
+            break
+        for batch in chunked(keys, 25):
+            with model.batch_write() as writer:
+                for item in batch:
+                    writer.delete(item)
+            removed += len(batch)
+            faults.checkpoint("delete.after_reply_batch")
+    return removed
 
 
 def sweep_deletes(max_tickets: int = 20) -> int:

@@ -1,0 +1,1 @@
+"""Operations: SLA clocks, the audit trail, daily statistics, merge, ratings and webhooks."""

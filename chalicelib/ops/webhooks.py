@@ -1,0 +1,215 @@
+"""Webhooks: an admin registers URLs for events; deliveries are signed and sent from queues, never from the
+request path.
+
+Publishing puts one message on `webhook-events`; its consumer fans out one delivery message per subscribed
+webhook onto `webhook-deliveries`, whose consumer POSTs it. A failed POST fails only that delivery, which
+SQS retries and finally parks in the dead-letter queue. Each delivery is signed:
+`X-Helpdesk-Signature: sha256=HMAC_SHA256(secret, "<timestamp>.<body>")`, and carries a stable
+`X-Helpdesk-Delivery` id so receivers can drop duplicates (delivery is at-least-once).
+Targets must be https URLs on public addresses; private, loopback and link-local targets are refused unless
+WEBHOOKS_ALLOW_PRIVATE=1 (local development only). The check runs at registration and before every POST.
+Internal notes are never published.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import os
+import secrets
+import socket
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlsplit
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib import aws
+from chalicelib.clock import now_iso
+from chalicelib.config import get_settings
+from chalicelib.db import batch_get, query_once
+from chalicelib.errors import FieldError, NotFound, ValidationFailed
+from chalicelib.log import logger
+from chalicelib.models import bind_models
+from chalicelib.models.listings import ListingModel
+from chalicelib.models.ops import WebhookModel
+from chalicelib.services import listing
+
+EVENTS = ("ticket.created", "ticket.updated", "reply.created", "sla.breached")
+KIND = "webhook"
+TIMEOUT_S = 5
+_SUBSCRIPTIONS_TTL_S = 60.0
+_subscriptions: tuple[float, dict[str, list[str]]] | None = None
+_queue_urls: dict[str, str] = {}
+
+
+class DeliveryFailed(Exception):
+    """A POST to a webhook target did not get a 2xx answer (the delivery will be retried)."""
+
+
+def allow_private_targets() -> bool:
+    """Local development may deliver to 127.0.0.1 and private networks."""
+    return os.environ.get("WEBHOOKS_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes")
+
+
+def check_target(url: str) -> None:
+    """Refuse non-http(s) URLs, and plain http or private/loopback/link-local addresses outside local development."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValidationFailed("webhook url must be an absolute https URL", [FieldError("url", "not an https URL")])
+    if parts.username or parts.password:
+        raise ValidationFailed("webhook url must not embed credentials", [FieldError("url", "credentials in URL")])
+    if allow_private_targets():
+        return
+    if parts.scheme != "https":
+        raise ValidationFailed("webhook url must use https", [FieldError("url", "https is required")])
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except socket.gaierror as exc:
+        raise ValidationFailed("webhook host does not resolve", [FieldError("url", "host does not resolve")]) from exc
+    for address in addresses:
+        ip = ipaddress.ip_address(str(address).split("%", 1)[0])
+        if not ip.is_global or ip.is_multicast:
+            raise ValidationFailed("webhook targets must be public addresses",
+                                   [FieldError("url", f"resolves to a non-public address ({ip})")])
+
+
+def _to_dict(hook: WebhookModel) -> dict[str, Any]:
+    return {"id": hook.id, "url": hook.url, "events": list(hook.events), "active": bool(hook.active),
+            "description": hook.description, "created_at": hook.created_at}
+
+
+def register(*, url: str, events: list[str], description: str, actor_id: int) -> dict[str, Any]:
+    """Register a webhook; its signing secret is returned once."""
+    check_target(url)
+    bind_models()
+    hook_id = secrets.token_hex(8)
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    hook = WebhookModel(hook_id, url=url, events=sorted(set(events)), secret=secret, active=True,
+                        description=description, created_at=now_iso(), created_by=actor_id)
+    hook.save(condition=WebhookModel.id.does_not_exist())
+    ListingModel(listing.partition_key(KIND, {}), f"{hook.created_at}#{hook_id}", id=0).save()
+    _forget_subscriptions()
+    return {**_to_dict(hook), "secret": secret}
+
+
+def list_webhooks() -> list[dict[str, Any]]:
+    """Every registered webhook (one Query + one BatchGetItem)."""
+    bind_models()
+    entries, _ = query_once(ListingModel, listing.partition_key(KIND, {}), limit=100, forward=False)
+    ids = [entry.sk.split("#", 1)[1] for entry in entries]
+    found = batch_get(WebhookModel, ids)
+    return [_to_dict(found[i]) for i in ids if i in found]
+
+
+def delete(*, hook_id: str) -> None:
+    """Remove a webhook (deliveries already queued for it are dropped)."""
+    bind_models()
+    try:
+        hook = WebhookModel.get(hook_id, consistent_read=True)
+    except DoesNotExist as exc:
+        raise NotFound(f"webhook {hook_id} not found") from exc
+    ListingModel(listing.partition_key(KIND, {}), f"{hook.created_at}#{hook_id}").delete()
+    hook.delete()
+    _forget_subscriptions()
+
+
+def _forget_subscriptions() -> None:
+    global _subscriptions
+    _subscriptions = None
+
+
+def subscribers(event_type: str) -> list[str]:
+    """Ids of the active webhooks subscribed to an event (cached for a minute per process)."""
+    global _subscriptions
+    if _subscriptions is None or time.monotonic() - _subscriptions[0] > _SUBSCRIPTIONS_TTL_S:
+        table: dict[str, list[str]] = {}
+        for hook in list_webhooks():
+            if hook["active"]:
+                for event in hook["events"]:
+                    table.setdefault(event, []).append(hook["id"])
+        _subscriptions = (time.monotonic(), table)
+    return list(_subscriptions[1].get(event_type, []))
+
+
+def _queue(logical: str) -> str:
+    if logical not in _queue_urls:
+        name = get_settings().queue_name(logical)
+        _queue_urls[logical] = aws.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+    return _queue_urls[logical]
+
+
+def publish(event_type: str, data: dict[str, Any]) -> bool:
+    """Queue an event for delivery when some webhook wants it (one SQS message; no HTTP in the request path)."""
+    try:
+        if not subscribers(event_type):
+            return False
+        event = {"id": "evt_" + secrets.token_hex(10), "type": event_type, "occurred_at": now_iso(), "data": data}
+        aws.client("sqs").send_message(QueueUrl=_queue("webhook-events"), MessageBody=json.dumps(event))
+        return True
+    except Exception:  # a webhook problem must never fail the change that triggered it
+        logger.exception("could not queue a webhook event", extra={"event": event_type})
+        return False
+
+
+def fan_out(event: dict[str, Any]) -> dict[str, Any]:
+    """Queue handler: one delivery message per webhook subscribed to this event."""
+    hook_ids = subscribers(str(event["type"]))
+    if hook_ids:
+        entries = [{"Id": str(n), "MessageBody": json.dumps({"webhook_id": hook_id, "event": event})}
+                   for n, hook_id in enumerate(hook_ids)]
+        for start in range(0, len(entries), 10):
+            aws.client("sqs").send_message_batch(QueueUrl=_queue("webhook-deliveries"),
+                                                 Entries=entries[start:start + 10])
+    return {"deliveries": len(hook_ids)}
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The signature header value for a body."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def deliver(message: dict[str, Any]) -> dict[str, Any]:
+    """Queue handler: POST one event to one webhook; raise (so SQS retries) unless it answers 2xx."""
+    bind_models()
+    try:
+        hook = WebhookModel.get(str(message["webhook_id"]), consistent_read=True)
+    except DoesNotExist:
+        return {"skipped": "webhook deleted"}
+    if not hook.active:
+        return {"skipped": "webhook inactive"}
+    check_target(hook.url)
+    event = message["event"]
+    body = json.dumps(event, separators=(",", ":")).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(hook.url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "User-Agent": "helpdesk-webhooks/1",
+        "X-Helpdesk-Event": str(event["type"]), "X-Helpdesk-Delivery": f"{event['id']}:{hook.id}",
+        "X-Helpdesk-Timestamp": timestamp, "X-Helpdesk-Signature": sign(hook.secret, timestamp, body)})
+    opener = urllib.request.build_opener(_NoRedirects)
+    try:
+        with opener.open(request, timeout=TIMEOUT_S) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise DeliveryFailed(f"{hook.id}: {type(exc).__name__}") from exc
+    if not 200 <= status < 300:
+        raise DeliveryFailed(f"{hook.id}: HTTP {status}")
+    return {"delivered": hook.id, "status": status}
+
+
+def reset_cache() -> None:
+    """Forget queue URLs and subscriptions (tests)."""
+    _queue_urls.clear()
+    _forget_subscriptions()
