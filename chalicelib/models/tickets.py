@@ -48,6 +48,7 @@ class TicketModel(BaseModel):
     ai_model = UnicodeAttribute(null=True)
     ai_classified_at = UnicodeAttribute(null=True)
     ai_source_version = NumberAttribute(null=True)
+    ai_suggested_at = UnicodeAttribute(null=True)
     # SLA: targets (seconds of working time) and calendar captured when the priority was set, the clock's
     # pauses, the events that stop each target, and the sort keys of this ticket's timers in `sla-timer|`.
     sla = JSONAttribute(null=True)

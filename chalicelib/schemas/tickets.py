@@ -124,6 +124,16 @@ class TicketOut(Out):
     ai_alternatives: list[dict[str, Any]] | None = Field(default=None, description="Best first: category, confidence.")
     ai_model: str | None = None
     ai_classified_at: str | None = Field(default=None, description="Null until the background classifier has run.")
+    first_response_due: str | None = None
+    resolution_due: str | None = None
+    first_responded_at: str | None = None
+    resolved_at: str | None = None
+    sla_state: Literal["ok", "at_risk", "breached"] = "ok"
+    sla_paused: bool = False
+    merged_into: int | None = None
+    csat_score: int | None = None
+    csat_comment: str | None = None
+    csat_at: str | None = None
 
 
 class TicketListQuery(PageQuery):
@@ -143,6 +153,7 @@ class ReplyCreate(Strict):
     author_id: EntityId | None = None
     content: Content
     internal: StrictBool = Field(default=False, description="An internal note, visible to agents only.")
+    from_suggestion: StrictBool = Field(default=False, description="The text started from an AI draft (analytics).")
 
 
 class ReplyOut(Out):

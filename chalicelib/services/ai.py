@@ -22,6 +22,7 @@ from chalicelib.models import bind_models
 from chalicelib.models.ai import DEFAULT_SET, ClassifierStateModel, ExampleModel, LabelModel
 from chalicelib.models.tickets import ReplyModel, TicketModel
 from chalicelib.models.users import UserModel
+from chalicelib.ops import events, stats
 from chalicelib.principal import Principal
 from chalicelib.schemas.ai import ExampleListQuery, ExamplesIn, LabelsIn
 from chalicelib.services import outbox, tickets
@@ -403,6 +404,10 @@ def classify_ticket_message(body: dict[str, Any]) -> dict[str, Any]:
     tx.update_fields("ticket", TicketModel, ticket_id, tickets.set_actions(TicketModel, values),
                      condition=TicketModel.id.exists() & TicketModel.deleted_at.does_not_exist() & newer)
     outbox.complete(tx, "classify", str(ticket_id), int(ticket.version))
+    events.record(tx, ticket_id, "ai_classified", None, at=values["ai_classified_at"], data={
+        k: values[k] for k in ("ai_category", "ai_confidence", "ai_priority", "ai_tags", "ai_out_of_scope",
+                               "ai_model")})
+    stats.bump(tx, values["ai_classified_at"][:10], f"ai|c={values['ai_category'] or 'out_of_scope'}")
     try:
         tx.commit()
     except TransactionFailed:
@@ -466,6 +471,7 @@ def suggest(*, ticket_id: int, actor: Principal) -> dict[str, Any]:
                               "priority": triage.recommend_priority(text, None),
                               "tags": triage.recommend_tags(text, None), "model": "none"}
         source = "computed"
+    _count_first_suggestion(ticket_id)
     latest_from_customer = next((m["content"] for m in reversed(thread) if m["from"] == "customer"), "")
     snippets = _snippets(f"{ticket.title}\n{ticket.content}\n{latest_from_customer}".strip())
     draft = drafting.draft_reply({"title": ticket.title, "content": ticket.content},
@@ -480,6 +486,19 @@ def suggest(*, ticket_id: int, actor: Principal) -> dict[str, Any]:
         "fallback_reason": draft.fallback_reason, "sources": sources,
         "model": f"{classification['model']} + {draft.model}", "classification": source,
     }
+
+
+def _count_first_suggestion(ticket_id: int) -> None:
+    """Count tickets (not clicks) that got a suggestion, for the acceptance rate on the dashboard."""
+    now = now_iso()
+    tx = Tx()
+    tx.update_fields("ticket", TicketModel, ticket_id, [TicketModel.ai_suggested_at.set(now)],
+                     condition=TicketModel.id.exists() & TicketModel.ai_suggested_at.does_not_exist())
+    stats.bump(tx, now[:10], "ai_suggested")
+    try:
+        tx.commit()
+    except TransactionFailed:
+        pass  # suggested before: counted then
 
 
 def validate_category(name: str) -> None:

@@ -14,7 +14,7 @@ from chalicelib.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.tickets import ReplyModel, TicketModel
 from chalicelib.models.users import UserModel
-from chalicelib.ops import events, ticket_sla, webhooks
+from chalicelib.ops import events, stats, ticket_sla, webhooks
 from chalicelib.principal import Principal
 from chalicelib.schemas.tickets import ReplyCreate, ReplyListQuery
 from chalicelib.services import listing, tickets
@@ -68,6 +68,8 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
         else:
             live = TicketModel.id.exists() & TicketModel.deleted_at.does_not_exist()
             tx.check("ticket", TicketModel, ticket_id, live)
+        if data.from_suggestion:
+            stats.bump(tx, now[:10], "ai_draft_used")
         events.record(tx, ticket_id, "internal_note" if data.internal else "reply", actor.user_id or None, at=now,
                       data={"reply_id": reply_id, "author_id": author_id, "first_response": first_response})
         try:

@@ -263,7 +263,8 @@ def _apply_update(ticket: TicketModel, changes: dict[str, Any], actor: Principal
     tx.commit()
 
 
-def stage_update(tx: Tx, ticket: TicketModel, changes: dict[str, Any], actor: Principal) -> None:
+def stage_update(tx: Tx, ticket: TicketModel, changes: dict[str, Any], actor: Principal,
+                 count_resolution: bool = True) -> None:
     """Add a ticket update to a transaction: only the changed attributes (UpdateItem, so fields written by
     others such as AI results survive), guarded by the ticket's version.
 
@@ -296,8 +297,11 @@ def stage_update(tx: Tx, ticket: TicketModel, changes: dict[str, Any], actor: Pr
                           {k: v for k, v in _fields(ticket).items() if k in AUDITED})
     if audited:
         events.record(tx, int(ticket.id), "updated", actor.user_id or None, changes=audited)
-    if resolving:
+    if resolving and count_resolution:
         ticket_sla.record_resolution(tx, ticket, moment)
+    if changes.get("category") is not None and changes["category"] == ticket.ai_category \
+            and before_fields.get("category") != changes["category"]:
+        stats.bump(tx, to_iso(moment)[:10], "ai_category_accepted")
     new_requester = changes.get("requester_id") if changes.get("requester_id") != before["requester_id"] else None
     new_assignee = changes.get("assignee_id") if changes.get("assignee_id") != before["assignee_id"] else None
     if new_assignee is not None:

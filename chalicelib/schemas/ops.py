@@ -1,0 +1,165 @@
+"""Operations schemas: SLA policy, ratings, merge, the timeline, webhooks, analytics."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from chalicelib.schemas.common import EntityId, Name, Out, PageQuery, SafeText, Strict
+
+MAX_TARGET_S = 90 * 24 * 3600
+WebhookEvent = Literal["ticket.created", "ticket.updated", "reply.created", "sla.breached"]
+
+
+def _check_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("not an IANA time zone such as Europe/Amsterdam") from exc
+    return name
+
+
+HourMinute = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+class TargetIn(Strict):
+    """Targets for one priority, in seconds of working time."""
+
+    first_response_s: int = Field(ge=60, le=MAX_TARGET_S, strict=True)
+    resolution_s: int = Field(ge=60, le=MAX_TARGET_S, strict=True)
+
+    @model_validator(mode="after")
+    def _resolution_after_first_response(self) -> TargetIn:
+        if self.resolution_s < self.first_response_s:
+            raise ValueError("resolution_s must be at least first_response_s")
+        return self
+
+
+class BusinessHoursIn(Strict):
+    """Working days (0 = Monday) and hours in a time zone."""
+
+    timezone: Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_check_zone)] = "UTC"
+    days: list[Annotated[int, Field(ge=0, le=6, strict=True)]] = Field(min_length=1, max_length=7)
+    start: HourMinute = "09:00"
+    end: HourMinute = "17:00"
+
+    @field_validator("days")
+    @classmethod
+    def _unique_days(cls, days: list[int]) -> list[int]:
+        if len(set(days)) != len(days):
+            raise ValueError("days must not repeat")
+        return sorted(days)
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> BusinessHoursIn:
+        if self.start >= self.end:
+            raise ValueError("start must be before end")
+        return self
+
+
+class Targets(Strict):
+    """One target per priority."""
+
+    urgent: TargetIn
+    high: TargetIn
+    medium: TargetIn
+    low: TargetIn
+
+
+class SlaPolicyIn(Strict):
+    """The SLA policy. `business_hours: null` counts every hour (24x7)."""
+
+    targets: Targets
+    business_hours: BusinessHoursIn | None
+
+
+class SlaPolicyOut(Out):
+    """The SLA policy in force."""
+
+    targets: dict[str, dict[str, int]]
+    business_hours: dict[str, Any] | None
+    updated_at: str | None
+
+
+class RatingIn(Strict):
+    """A satisfaction rating."""
+
+    score: int = Field(ge=1, le=5, strict=True)
+    comment: Annotated[SafeText, StringConstraints(max_length=2000)] | None = None
+
+
+class MergeIn(Strict):
+    """Which ticket survives."""
+
+    into: EntityId
+
+
+class EventOut(Out):
+    """One entry of a ticket's timeline."""
+
+    type: str
+    actor_id: int | None
+    changes: list[dict[str, Any]]
+    data: dict[str, Any]
+    created_at: str
+
+
+class EventListQuery(PageQuery):
+    """Paging through a timeline (oldest first)."""
+
+    page_size: int = Field(default=100, ge=1, le=100)
+
+
+class WebhookIn(Strict):
+    """A webhook: an https URL on a public address, and the events to send to it."""
+
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=2000)]
+    events: list[WebhookEvent] = Field(min_length=1, max_length=4)
+    description: Name | None = None
+
+
+class WebhookOut(Out):
+    """A webhook (never its secret)."""
+
+    id: str
+    url: str
+    events: list[str]
+    active: bool
+    description: str
+    created_at: str
+
+
+class WebhookCreated(WebhookOut):
+    """The new webhook with its signing secret, shown only now."""
+
+    secret: str
+
+
+class AnalyticsQuery(Strict):
+    """A date range (UTC days, inclusive); defaults to the last 30 days."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    start: date | None = Field(default=None, alias="from")
+    end: date | None = Field(default=None, alias="to")
+
+
+class SummaryOut(Out):
+    """The dashboard's numbers (see chalicelib/ops/analytics.py for each block)."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    days: list[dict[str, Any]]
+    totals: dict[str, int]
+    backlog: dict[str, Any]
+    first_response: dict[str, Any]
+    resolution: dict[str, Any]
+    sla: dict[str, Any]
+    csat: dict[str, Any]
+    ai: dict[str, Any]
+    cost: dict[str, Any]
