@@ -6,7 +6,6 @@ import json
 
 import boto3
 import pytest
-from chalice.app import SQSEvent
 from chalice.local import LambdaContext
 
 from chalicelib.config import get_settings
@@ -55,10 +54,10 @@ def queued(queue):
 
 
 def as_event(messages):
-    return SQSEvent({"Records": [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"],
+    return {"Records": [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"],
                                   "body": m["Body"], "attributes": {}, "messageAttributes": {}, "md5OfBody": "",
                                   "eventSource": "aws:sqs", "eventSourceARN": "arn", "awsRegion": "us-east-1"}
-                                 for m in messages]}, CONTEXT)
+                        for m in messages]}
 
 
 def test_examples_are_stored_and_the_status_tracks_training(api):
@@ -112,13 +111,13 @@ def test_new_ticket_is_classified_from_the_queue_once(api):
     assert ticket["ai_classified_at"] is None
     messages = queued("classify")
     assert [json.loads(m["Body"]) for m in messages] == [{"ticket_id": ticket["id"], "version": 1}]
-    result = ai_handlers.classify_tickets(as_event(messages))
+    result = ai_handlers.classify_tickets(as_event(messages), CONTEXT)
     assert result == {"batchItemFailures": []}
     _, stored = api.get(f"/api/tickets/{ticket['id']}")
     assert stored["ai_category"] == "billing" and stored["ai_classified_at"]
     assert stored["version"] == 1, "the classifier does not bump the version agents edit against"
     # redelivery of the same message: no second write
-    ai_handlers.classify_tickets(as_event(messages))
+    ai_handlers.classify_tickets(as_event(messages), CONTEXT)
     assert api.get(f"/api/tickets/{ticket['id']}")[1]["ai_classified_at"] == stored["ai_classified_at"]
     # the promise was completed
     assert outbox.redeliver("classify", older_than_s=0) == 0
@@ -132,9 +131,9 @@ def test_an_older_classification_never_overwrites_a_newer_one(api):
     api.put(f"/api/tickets/{ticket['id']}", {"title": "Invoice", "content": "Please send the invoice"})
     second = queued("classify")
     assert json.loads(second[0]["Body"])["version"] == 2
-    ai_handlers.classify_tickets(as_event(second))
+    ai_handlers.classify_tickets(as_event(second), CONTEXT)
     assert api.get(f"/api/tickets/{ticket['id']}")[1]["ai_category"] == "billing"
-    ai_handlers.classify_tickets(as_event(first))  # the stale message arrives late
+    ai_handlers.classify_tickets(as_event(first), CONTEXT)  # the stale message arrives late
     assert api.get(f"/api/tickets/{ticket['id']}")[1]["ai_category"] == "billing"
 
 
@@ -143,7 +142,7 @@ def test_a_lost_classification_message_is_redelivered_by_the_schedule(api):
     ticket = make_ticket(make_user(password=None)["id"], title="App crash", content="The app crashes with an error")
     queued("classify")  # the message is lost
     assert outbox.redeliver("classify", older_than_s=0) == 1
-    ai_handlers.classify_tickets(as_event(queued("classify")))
+    ai_handlers.classify_tickets(as_event(queued("classify")), CONTEXT)
     assert api.get(f"/api/tickets/{ticket['id']}")[1]["ai_category"] == "bug_report"
 
 
