@@ -6,13 +6,14 @@ from typing import Any
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import auth, docs, health, security, tickets, users
+from chalicelib.api import auth, docs, health, kb, security, tickets, users
 from chalicelib.api.http import logger, normalise_gateway_error
-from chalicelib.handlers import maintenance
+from chalicelib.handlers import kb_ingest, maintenance
 
 app = Chalice(app_name="helpdesk")
 
-for blueprint in (security.bp, health.bp, docs.bp, auth.bp, users.bp, tickets.bp, maintenance.bp):
+for blueprint in (security.bp, health.bp, docs.bp, auth.bp, users.bp, tickets.bp, maintenance.bp, kb.bp,
+                  kb_ingest.bp):
     app.register_blueprint(blueprint)
 
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))

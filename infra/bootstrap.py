@@ -11,7 +11,6 @@ from botocore.exceptions import ClientError
 from chalicelib.config import Settings
 from infra import resources
 
-
 _SESSION = boto3.session.Session()
 _CLIENTS: dict[tuple[str, str, str | None], Any] = {}
 

@@ -98,8 +98,15 @@ def tables() -> list[TableDef]:
     return defs
 
 
-QUEUES: list[QueueDef] = []
-BUCKETS: list[BucketDef] = []
+QUEUES: list[QueueDef] = [
+    # Visibility timeout: 6 x the KB functions' 300 s timeout (Lambda's guidance for SQS sources).
+    QueueDef(logical="kb-ingest", visibility_timeout_s=1800, max_receive_count=5),
+    QueueDef(logical="kb-embed", visibility_timeout_s=1800, max_receive_count=5),
+]
+BUCKETS: list[BucketDef] = [
+    BucketDef(logical="kb-uploads", notify_queue="kb-ingest", notify_suffixes=(".md", ".txt")),
+    BucketDef(logical="kb-store"),  # LanceDB: s3://<kb-store>/lancedb
+]
 
 
 def queues() -> list[QueueDef]:

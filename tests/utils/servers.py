@@ -31,7 +31,8 @@ def chalice_local(extra_env: dict[str, str] | None = None) -> Iterator[str]:
         deadline = time.time() + 60
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"chalice local exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+                output = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+                raise RuntimeError(f"chalice local exited: {output}")
             try:
                 with urllib.request.urlopen(f"{url}/health", timeout=2):
                     break
