@@ -76,17 +76,16 @@ class KbIngestIn(KbStrict):
         return self
 
 
-FilterValue = (Annotated[str, StringConstraints(min_length=1, max_length=1_024)]
-               | Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=1_024)]],
-                           Field(min_length=1, max_length=100)])
-
-
 def _check_filter(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    unknown = sorted(set(value or {}) - set(FILTER_KEYS))
-    if unknown:
-        raise ValidationFailed(f"cannot filter on {', '.join(unknown)}; filterable: {', '.join(FILTER_KEYS)}",
-                               [FieldError(f"filter.{key}", f"not filterable; use one of {', '.join(FILTER_KEYS)}")
-                                for key in unknown])
+    problems = []
+    for key, item in (value or {}).items():
+        values = item if isinstance(item, list) else [item]
+        if key not in FILTER_KEYS:
+            problems.append(FieldError(f"filter.{key}", f"not filterable; use one of {', '.join(FILTER_KEYS)}"))
+        elif not 1 <= len(values) <= 100 or not all(isinstance(v, str) and 0 < len(v) <= 1_024 for v in values):
+            problems.append(FieldError(f"filter.{key}", "must be a non-empty string or a list of 1-100 of them"))
+    if problems:
+        raise ValidationFailed("invalid filter: " + "; ".join(f"{p.field}: {p.message}" for p in problems), problems)
     return value
 
 
@@ -96,7 +95,7 @@ class KbSearchIn(KbStrict):
     query: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_CHARS),
                      AfterValidator(_check_text)]
     top_k: int = Field(default=5, ge=1, le=MAX_TOP_K, strict=True)
-    filter: dict[str, FilterValue] | None = Field(
+    filter: dict[str, Any] | None = Field(
         default=None, description="Exact match on `source`, `title` or `heading` (a value or a list of values).")
 
     @model_validator(mode="after")

@@ -64,13 +64,14 @@ def ingest_object(bucket: str, key: str, generation: str | None) -> dict[str, An
     """Read an uploaded file and ingest it: inline when small, else through embedding jobs."""
     s3 = aws.client("s3")
     try:
-        head = s3.head_object(Bucket=bucket, Key=key)
-        if int(head["ContentLength"]) > MAX_OBJECT_BYTES:
-            logger.warning("kb upload too large", extra={"key": key, "bytes": head["ContentLength"]})
+        obj = s3.get_object(Bucket=bucket, Key=key)
+        if int(obj["ContentLength"]) > MAX_OBJECT_BYTES:
+            obj["Body"].close()
+            logger.warning("kb upload too large", extra={"key": key, "bytes": obj["ContentLength"]})
             return {"skipped": f"larger than {MAX_OBJECT_BYTES} bytes"}
-        raw = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        raw = obj["Body"].read()
     except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("NoSuchKey", "404", "NotFound"):
+        if exc.response["Error"]["Code"] == "NoSuchKey":
             return {"skipped": "object no longer exists"}  # deleted since: its removal event follows
         raise
     text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
