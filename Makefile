@@ -4,9 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt 2>/dev/null | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-ml.txt requirements-dev.txt 2>/dev/null | sha1sum | cut -c1-12)
+# The embedding model exported to ONNX once (git-ignored); the KB loads it with onnxruntime, without torch.
+ONNX_MODEL := build/models/all-minilm-l6-v2/model.onnx
 
-.PHONY: dev run-backend bootstrap test test-backend lint clean
+.PHONY: dev run-backend bootstrap test test-backend lint clean bench-kb
 
 ## Set everything up, start local AWS + the API + the console in the foreground (Ctrl-C stops all).
 dev: bootstrap
@@ -16,10 +18,13 @@ dev: bootstrap
 run-backend: bootstrap
 	CONSOLE=0 $(PY) -m devstack up
 
-## Create the virtualenv and install the Python dependencies (idempotent; reinstalls when requirements change).
-bootstrap: $(STAMP)
+## Create the virtualenv, install the Python dependencies and export the ONNX model (idempotent).
+bootstrap: $(STAMP) $(ONNX_MODEL)
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(ONNX_MODEL): | $(STAMP)
+	HF_HUB_OFFLINE=1 $(PY) -m chalicelib.rag.export_onnx $@
+
+$(STAMP): requirements.txt requirements-ml.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade "pip<26.3"
 	$(PIP) install --quiet -r requirements-dev.txt
@@ -38,3 +43,8 @@ lint: bootstrap
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+## Knowledge-base benchmarks (retrieval quality, then speed); each writes bench/results/ and docs/BENCHMARKS.md.
+bench-kb: bootstrap
+	$(PY) -m bench.kb_quality
+	$(PY) -m bench.kb_speed

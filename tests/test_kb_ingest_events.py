@@ -61,7 +61,7 @@ def test_uploaded_file_becomes_searchable_and_removal_drops_it(client, kb_aws):
     receive(kb_aws.endpoint, "kb-ingest", 1)  # the s3:TestEvent
     key = "guides/vpn guide (ü).md"
     s3(kb_aws.endpoint).put_object(Bucket=UPLOADS, Key=key,
-                                   Body="# VPN\n\nConnect with the VPN client, then sign in.".encode())
+                                   Body=b"# VPN\n\nConnect with the VPN client, then sign in.")
     messages = _deliver(client, kb_aws.endpoint)
     record = bodies(messages)[0]["Records"][0]
     assert record["eventName"].startswith("ObjectCreated")
