@@ -25,6 +25,7 @@ class KbDocumentModel(BaseModel):
     status = UnicodeAttribute(default="ready")  # ready | ingesting
     origin = UnicodeAttribute(default="api")  # api | s3
     generation = UnicodeAttribute(null=True)  # the S3 event sequencer that produced these chunks
+    etag = UnicodeAttribute(null=True)  # the uploaded object's ETag (kb_loader --wait matches it)
     jobs_total = NumberAttribute(null=True)
     jobs_done = NumberSetAttribute(null=True)
     size_bytes = NumberAttribute(null=True)

@@ -166,6 +166,7 @@ class KbDocumentOut(Out):
     status: str
     origin: str
     updated_at: str | None
+    etag: str | None = Field(default=None, description="The uploaded object's ETag (files from the uploads bucket).")
 
 
 class KbDocumentPage(Out):

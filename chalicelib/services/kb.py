@@ -12,7 +12,7 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
@@ -43,7 +43,7 @@ class Document:
     origin: str = "api"
     generation: str | None = None
     size_bytes: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    etag: str | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -133,7 +133,8 @@ def save_record(document: Document, record: KbDocumentModel | None, now: str, *,
     bind_models()
     KbDocumentModel(
         DOC_PK, document.source, title=document.title, chunk_count=len(document.chunks), status=status,
-        origin=document.origin, generation=document.generation, jobs_total=jobs_total, jobs_done=None,
+        origin=document.origin, generation=document.generation, etag=document.etag, jobs_total=jobs_total,
+        jobs_done=None,
         size_bytes=document.size_bytes, embedder=embedder_name,
         created_at=record.created_at if record is not None and record.created_at else now, updated_at=now,
     ).save()
@@ -238,7 +239,7 @@ def _decode_cursor(cursor: str) -> dict[str, Any]:
 def document_dict(record: KbDocumentModel) -> dict[str, Any]:
     """The public view of a document record."""
     return {"source": record.source, "title": record.title, "chunk_count": int(record.chunk_count or 0),
-            "status": record.status, "origin": record.origin, "updated_at": record.updated_at}
+            "status": record.status, "origin": record.origin, "updated_at": record.updated_at, "etag": record.etag}
 
 
 def list_documents(*, query: KbListQuery) -> dict[str, Any]:

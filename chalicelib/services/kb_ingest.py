@@ -79,6 +79,7 @@ def ingest_object(bucket: str, key: str, generation: str | None) -> dict[str, An
     if document is None or not document.chunks:
         return {"removed_empty": kb.delete_source(key, generation)}
     document.generation = generation
+    document.etag = str(obj.get("ETag", "")).strip('"') or None
     if len(document.chunks) <= INLINE_MAX_CHUNKS:
         embedder = get_embedder()
         vectors = kb.embed_chunks(document, document.chunks, embedder)
@@ -98,7 +99,7 @@ def plan_jobs(document: kb.Document) -> int:
     messages = [json.dumps({
         "source": document.source, "generation": document.generation, "title": document.title,
         "metadata": document.metadata, "chunk_count": len(document.chunks), "job": n, "jobs_total": len(jobs),
-        "size_bytes": document.size_bytes,
+        "size_bytes": document.size_bytes, "etag": document.etag,
         "chunks": [{"index": c.index, "text": c.text, "heading": c.heading} for c in job],
     }) for n, job in enumerate(jobs)]
     sqs = aws.client("sqs")
@@ -114,7 +115,8 @@ def run_embed_job(job: dict[str, Any]) -> dict[str, Any]:
     """Embed one slice of a large document and store it; the last job marks the document ready."""
     chunks = [Chunk(int(c["index"]), str(c["text"]), str(c["heading"])) for c in job["chunks"]]
     document = kb.Document(source=job["source"], title=job["title"], metadata=job["metadata"], chunks=chunks,
-                           origin="s3", generation=job.get("generation"), size_bytes=int(job.get("size_bytes", 0)))
+                           origin="s3", generation=job.get("generation"), size_bytes=int(job.get("size_bytes", 0)),
+                           etag=job.get("etag"))
     embedder = get_embedder()
     store = get_store(embedder.space)
     vectors = kb.embed_chunks(document, chunks, embedder)
