@@ -136,3 +136,16 @@ def test_two_writer_processes_at_once_lose_and_duplicate_nothing(kb_aws):
 
     listed = kb.list_documents(query=KbListQuery(page_size=200))["items"]
     assert {d["source"]: d["chunk_count"] for d in listed} == dict.fromkeys([*sum(distinct, []), *shared], 15)
+
+
+def test_maintenance_compacts_and_adds_the_vector_index_only_past_the_threshold(kb_aws):
+    embedder, store = _store()
+    for batch in range(3):
+        store.add(_rows(embedder, f"doc-{batch}.md", [f"note {batch}-{i} about topic {i % 7}" for i in range(100)]))
+    assert "optimize" in store.ensure_indexes(vector_index_min_rows=1_000)
+    assert not store.has_vector_index(max_age_s=0)
+    done = store.ensure_indexes(vector_index_min_rows=300)
+    assert any(step.startswith("ivf_pq") for step in done) and store.has_vector_index(max_age_s=0)
+    query = embedder.embed(["note 1-5 about topic 5"])[0]
+    assert store.vector_search(query, 1, refine_factor=10)[0].text == "note 1-5 about topic 5"
+    assert store.count() == 300

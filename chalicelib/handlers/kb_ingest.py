@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Blueprint
+from chalice.app import Blueprint, Rate
 
 from chalicelib.handlers.batch import process_sqs_batch, queue_name
 
@@ -33,3 +33,12 @@ def kb_ingest(event: Any) -> Any:
 def kb_embed(event: Any) -> Any:
     """One embedding job (a slice of a large file's chunks)."""
     return process_sqs_batch(event, _handle_job, "kb_embed")
+
+
+@bp.schedule(Rate(1, unit=Rate.HOURS), name="kb_optimize")
+def kb_optimize(_event: Any) -> dict[str, Any]:
+    """Compact the chunk table, fold new rows into its indexes, add the vector index once the table is large."""
+    from chalicelib.rag.embeddings import get_embedder
+    from chalicelib.rag.store import get_store
+
+    return {"done": get_store(get_embedder().space).ensure_indexes()}

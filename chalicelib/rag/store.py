@@ -44,6 +44,7 @@ def _schema(dim: int) -> Any:
     return pa.schema([
         pa.field("id", pa.string(), nullable=False),
         pa.field("text", pa.string(), nullable=False),
+        pa.field("search_text", pa.string()),  # title + heading + text: what the full-text index sees
         pa.field("vector", pa.list_(pa.float32(), dim), nullable=False),
         pa.field("source", pa.string(), nullable=False),
         pa.field("title", pa.string()),
@@ -166,32 +167,22 @@ class VectorStore:
 
     def text_search(self, text: str, k: int, where: str | None = None) -> list[dict[str, Any]]:
         """Best BM25 matches from the full-text index (raw rows with their vectors)."""
-        query = self.table().search(text, query_type="fts").limit(k)
+        query = self.table().search(text, query_type="fts", fts_columns="search_text").limit(k)
         if where:
             query = query.where(where, prefilter=True)
         return list(query.to_list())
 
     def hybrid_search(self, vector: Sequence[float] | Any, text: str, k: int, where: str | None = None,
-                      candidates: int = 40, refine_factor: int | None = None) -> list[Hit]:
+                      candidates: int = 40, refine_factor: int | None = None,
+                      bm25_weight: float = 1.0) -> list[Hit]:
         """Vector and full-text results fused by reciprocal rank; `distance` stays the cosine distance."""
         query_vec = np.asarray(vector, dtype=np.float32)
         dense = self.vector_search(query_vec, max(candidates, k), where, refine_factor)
         try:
             sparse = self.text_search(text, max(candidates, k), where)
-        except Exception:  # no full-text index yet: vector results alone
+        except Exception:  # no full-text index (a table made before it existed): vector results alone
             sparse = []
-        scores: dict[str, float] = {}
-        hits: dict[str, Hit] = {}
-        for rank, hit in enumerate(dense):
-            scores[hit.id] = scores.get(hit.id, 0.0) + 1.0 / (RRF_K + rank + 1)
-            hits[hit.id] = hit
-        for rank, row in enumerate(sparse):
-            scores[row["id"]] = scores.get(row["id"], 0.0) + 1.0 / (RRF_K + rank + 1)
-            if row["id"] not in hits:
-                distance = 1.0 - float(np.dot(query_vec, np.asarray(row["vector"], dtype=np.float32)))
-                hits[row["id"]] = _hit(row, distance, 0.0)
-        ranked = sorted(scores, key=lambda i: (-scores[i], hits[i].distance))[:k]
-        return [Hit(h.id, h.text, h.metadata, h.distance, scores[h.id]) for h in (hits[i] for i in ranked)]
+        return fuse(query_vec, dense, sparse, k, bm25_weight)
 
     def _create_base_indexes(self, table: Any) -> None:
         """Full-text and id/source indexes, made while the table is empty (cheap); new rows fold in later."""
@@ -201,8 +192,8 @@ class VectorStore:
         for column in ("id", "source"):
             if (column,) not in existing:
                 _retrying(lambda c=column: table.create_index(c, config=BTree()))  # type: ignore[misc]
-        if ("text",) not in existing:
-            _retrying(lambda: table.create_index("text", config=FTS(with_position=False)))
+        if ("search_text",) not in existing:
+            _retrying(lambda: table.create_index("search_text", config=FTS(with_position=False)))
 
     def ensure_indexes(self, vector_index_min_rows: int | None = None) -> list[str]:
         """Create missing indexes and fold new rows into existing ones; returns what was done."""
@@ -215,9 +206,9 @@ class VectorStore:
             if (column,) not in existing:
                 _retrying(lambda c=column: table.create_index(c, config=BTree()))  # type: ignore[misc]
                 done.append(f"btree:{column}")
-        if ("text",) not in existing:
-            _retrying(lambda: table.create_index("text", config=FTS(with_position=False)))
-            done.append("fts:text")
+        if ("search_text",) not in existing:
+            _retrying(lambda: table.create_index("search_text", config=FTS(with_position=False)))
+            done.append("fts:search_text")
         rows = table.count_rows()
         threshold = self.settings.index_min_rows if vector_index_min_rows is None else vector_index_min_rows
         if ("vector",) not in existing and rows >= threshold:
@@ -240,8 +231,26 @@ class VectorStore:
         return self._vector_index[1]
 
 
+def fuse(query_vec: Any, dense: list[Hit], sparse: list[dict[str, Any]], k: int,
+         sparse_weight: float = 1.0) -> list[Hit]:
+    """Reciprocal-rank fusion of vector hits and full-text rows; `distance` stays the cosine distance."""
+    scores: dict[str, float] = {}
+    hits: dict[str, Hit] = {}
+    for rank, hit in enumerate(dense):
+        scores[hit.id] = scores.get(hit.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        hits[hit.id] = hit
+    for rank, row in enumerate(sparse):
+        scores[row["id"]] = scores.get(row["id"], 0.0) + sparse_weight / (RRF_K + rank + 1)
+        if row["id"] not in hits:
+            distance = 1.0 - float(np.dot(query_vec, np.asarray(row["vector"], dtype=np.float32)))
+            hits[row["id"]] = _hit(row, distance, 0.0)
+    ranked = sorted(scores, key=lambda i: (-scores[i], hits[i].distance))[:k]
+    return [Hit(h.id, h.text, h.metadata, h.distance, scores[h.id]) for h in (hits[i] for i in ranked)]
+
+
 def _row(row: dict[str, Any]) -> dict[str, Any]:
     out = dict(row)
+    out.setdefault("search_text", out["text"])
     out["vector"] = [float(x) for x in out["vector"]]
     out["metadata"] = json.dumps(out.get("metadata") or {}, ensure_ascii=False, sort_keys=True)
     return out
