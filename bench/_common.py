@@ -52,7 +52,9 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 def machine() -> str:
     """A one-line description of where the numbers come from."""
-    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            f"load average {load} at the end")
 
 
 def save_json(name: str, data: dict[str, Any]) -> Path:

@@ -102,6 +102,31 @@ def test_a_stale_event_does_not_undo_a_newer_one(client, kb_aws):
     assert "late.md" not in _documents(), sequencers
 
 
+def test_events_older_than_the_applied_one_are_ignored_by_sequencer(client, kb_aws):
+    from chalicelib.services import kb_ingest
+
+    receive(kb_aws.endpoint, "kb-ingest", 1)
+    s3(kb_aws.endpoint).put_object(Bucket=UPLOADS, Key="seq.md", Body=b"# Seq\n\nVersion two.")
+    body = bodies(receive(kb_aws.endpoint, "kb-ingest", 1))[0]
+
+    def with_sequencer(value, event=None):
+        copy = json.loads(json.dumps(body))
+        copy["Records"][0]["s3"]["object"]["sequencer"] = value
+        if event:
+            copy["Records"][0]["eventName"] = event
+        return copy
+
+    assert kb_ingest.handle_notification(with_sequencer("0062F1A2B3C4D5E6F7"))["objects"][0]["stale"] is False
+    # An older removal (shorter sequencer: compared right-padded with zeros) must not delete the newer version.
+    assert kb_ingest.handle_notification(with_sequencer("0062F1A2B3C4D5E6F", "ObjectRemoved:Delete"))[
+        "objects"][0]["removed"] is False
+    assert kb_ingest.handle_notification(with_sequencer("0062F1A2B3C4D5E6F0"))["objects"][0]["stale"] is True
+    assert _documents()["seq.md"]["chunk_count"] == 1
+    assert kb_ingest.handle_notification(with_sequencer("0062f1a2b3c4d5e6f8", "ObjectRemoved:Delete"))[
+        "objects"][0]["removed"] is True
+    assert "seq.md" not in _documents()
+
+
 def test_large_file_fans_out_into_embedding_jobs(client, kb_aws):
     from chalicelib.services import kb_ingest
 

@@ -13,6 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -156,18 +157,18 @@ class VectorStore:
         return list(query.to_list())
 
     def vector_search(self, vector: Sequence[float] | Any, k: int, where: str | None = None,
-                      refine_factor: int | None = None) -> list[Hit]:
+                      refine_factor: int | None = None, table: Any = None) -> list[Hit]:
         """Nearest chunks by cosine distance (exact, or through the vector index when there is one)."""
-        query = self.table().search(np.asarray(vector, dtype=np.float32)).distance_type("cosine").limit(k)
+        query = (table or self.table()).search(np.asarray(vector, dtype=np.float32)).distance_type("cosine").limit(k)
         if where:
             query = query.where(where, prefilter=True)
         if refine_factor:
             query = query.refine_factor(refine_factor)  # re-rank the index's candidates by exact distance
         return [_hit(r, float(r["_distance"]), 0.0) for r in query.to_list()]
 
-    def text_search(self, text: str, k: int, where: str | None = None) -> list[dict[str, Any]]:
+    def text_search(self, text: str, k: int, where: str | None = None, table: Any = None) -> list[dict[str, Any]]:
         """Best BM25 matches from the full-text index (raw rows with their vectors)."""
-        query = self.table().search(text, query_type="fts", fts_columns="search_text").limit(k)
+        query = (table or self.table()).search(text, query_type="fts", fts_columns="search_text").limit(k)
         if where:
             query = query.where(where, prefilter=True)
         return list(query.to_list())
@@ -177,9 +178,12 @@ class VectorStore:
                       bm25_weight: float = 1.0) -> list[Hit]:
         """Vector and full-text results fused by reciprocal rank; `distance` stays the cosine distance."""
         query_vec = np.asarray(vector, dtype=np.float32)
-        dense = self.vector_search(query_vec, max(candidates, k), where, refine_factor)
+        table = self.table()
+        # Both searches run at once (LanceDB releases the GIL): the latency is the slower one, not the sum.
+        sparse_future = _pool().submit(self.text_search, text, max(candidates, k), where, table)
+        dense = self.vector_search(query_vec, max(candidates, k), where, refine_factor, table)
         try:
-            sparse = self.text_search(text, max(candidates, k), where)
+            sparse = sparse_future.result()
         except Exception:  # no full-text index (a table made before it existed): vector results alone
             sparse = []
         return fuse(query_vec, dense, sparse, k, bm25_weight)
@@ -264,6 +268,16 @@ def _hit(row: dict[str, Any], distance: float, score: float) -> Hit:
     metadata["chunk_index"] = row.get("chunk_index")
     metadata["created_at"] = row.get("created_at")
     return Hit(str(row["id"]), str(row["text"]), metadata, distance, score)
+
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kb-search")
+    return _executor
 
 
 _stores: dict[tuple[str, str, str], VectorStore] = {}

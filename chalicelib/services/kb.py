@@ -244,7 +244,8 @@ def delete_source(source: str, generation: str | None = None) -> bool:
         record = _record(source)
         if is_stale(record, generation):
             return False
-        store.delete(f"source = {quote(source)}")
+        if store.count(f"source = {quote(source)}"):
+            store.delete(f"source = {quote(source)}")
         if record is not None:
             record.delete()
     return True

@@ -29,8 +29,8 @@ EMBED_QUEUE = "kb-embed"
 
 
 def generation_of(sequencer: str | None) -> str | None:
-    """S3's per-key event sequencer, padded so that string order is event order."""
-    return sequencer.rjust(32, "0") if sequencer else None
+    """S3's per-key event sequencer, right-padded with zeros (as S3 documents) so string order is event order."""
+    return sequencer.upper().ljust(64, "0") if sequencer else None
 
 
 @lru_cache(maxsize=4)
