@@ -175,3 +175,14 @@ def test_other_file_types_are_not_delivered(client, kb_aws):
     receive(kb_aws.endpoint, "kb-ingest", 1)
     s3(kb_aws.endpoint).put_object(Bucket=UPLOADS, Key="logo.png", Body=b"\x89PNG")
     assert receive(kb_aws.endpoint, "kb-ingest", 1, timeout_s=2) == []
+
+
+def test_the_hourly_optimize_schedule_runs_through_the_app(client, kb_aws):
+    receive(kb_aws.endpoint, "kb-ingest", 1)
+    s3(kb_aws.endpoint).put_object(Bucket=UPLOADS, Key="opt.md", Body=b"# Opt\n\nSomething to index.")
+    _deliver(client, kb_aws.endpoint)
+    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
+                                            resources=[])
+    payload = client.lambda_.invoke("kb_optimize", event).payload
+    assert "optimize" in payload["done"]
+    assert _search("something to index")[0]["metadata"]["source"] == "opt.md"

@@ -105,7 +105,8 @@ def embed_chunks(document: Document, chunks: Sequence[Chunk], embedder: Embedder
     return embedder.embed([passage(c, document.title) for c in chunks])
 
 
-def _record(source: str) -> KbDocumentModel | None:
+def get_record(source: str) -> KbDocumentModel | None:
+    """A document's bookkeeping record (strongly consistent), if any."""
     bind_models()
     try:
         return KbDocumentModel.get(DOC_PK, source, consistent_read=True)
@@ -141,7 +142,7 @@ def write_documents(documents: Sequence[Document], vectors: Any, store: VectorSt
     with ExitStack() as held:
         for source in sorted(by_source):
             held.enter_context(lease(source))
-        records = {source: _record(source) for source in by_source}
+        records = {source: get_record(source) for source in by_source}
         fresh = [s for s in sorted(by_source) if not is_stale(records[s], by_source[s][0].generation)]
         if not fresh:
             return []
@@ -209,7 +210,7 @@ def search(*, data: KbSearchIn) -> dict[str, Any]:
 def refresh_count(source: str, store: VectorStore) -> int:
     """Recount a source's chunks after a delete; drop its record when none are left (caller holds the lease)."""
     remaining = store.count(f"source = {quote(source)}")
-    record = _record(source)
+    record = get_record(source)
     if record is not None:
         if remaining:
             record.update(actions=[KbDocumentModel.chunk_count.set(remaining),
@@ -241,7 +242,7 @@ def delete_source(source: str, generation: str | None = None) -> bool:
     """Remove every chunk of a source and its record (a file deleted from the uploads bucket)."""
     _, store = _services()
     with lease(source):
-        record = _record(source)
+        record = get_record(source)
         if is_stale(record, generation):
             return False
         if store.count(f"source = {quote(source)}"):
@@ -280,5 +281,5 @@ def list_documents(*, query: KbListQuery) -> dict[str, Any]:
 
 def get_document(source: str) -> dict[str, Any] | None:
     """One document's record, if it exists."""
-    record = _record(source)
+    record = get_record(source)
     return document_dict(record) if record is not None else None

@@ -92,7 +92,7 @@ def plan_jobs(document: kb.Document) -> int:
     """Record the document as ingesting and queue one embedding job per slice of chunks."""
     jobs = list(chunked(document.chunks, JOB_CHUNKS))
     with lease(document.source):
-        record = kb._record(document.source)
+        record = kb.get_record(document.source)
         if kb.is_stale(record, document.generation):
             return 0
         kb.save_record(document, record, now_iso(), status="ingesting", jobs_total=len(jobs))
@@ -122,7 +122,7 @@ def run_embed_job(job: dict[str, Any]) -> dict[str, Any]:
     vectors = kb.embed_chunks(document, chunks, embedder)
     ids = [chunk_id(document.source, c.index) for c in chunks]
     with lease(document.source):
-        record = kb._record(document.source)
+        record = kb.get_record(document.source)
         if record is None or record.generation != document.generation:
             return {"skipped": "superseded by a newer upload or a delete"}
         if store.count(ids_clause(ids)):  # a retried job: replace what its first run stored
