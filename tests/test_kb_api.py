@@ -166,3 +166,20 @@ def test_with_the_real_model_the_paraphrase_finds_the_right_chunk(kb_aws, api, m
     status, found = api.post("/api/kb/search", {"query": "how do I reset my password", "top_k": 2})
     assert "reset link" in found["results"][0]["content"]
     reset_embedders()
+
+
+def test_a_source_held_by_another_writer_is_a_503_and_an_expired_lease_is_taken_over(kb_aws, api, monkeypatch):
+    from chalicelib.services import kb, kb_locks
+
+    monkeypatch.setattr(kb, "API_LEASE_WAIT_S", 0.3)
+    doc = [{"text": "Busy document.", "metadata": {"source": "busy.md"}}]
+    assert kb_locks.acquire("busy.md", "another-writer", ttl_s=60)
+    status, body = api.post("/api/kb/ingest", {"documents": doc})
+    assert status == 503 and body["error"] == "unavailable", body
+    assert api.get("/api/kb/documents")[1]["items"] == []
+
+    kb_locks.release("busy.md", "another-writer")
+    assert kb_locks.acquire("busy.md", "crashed-writer", ttl_s=-1)  # its holder died long ago
+    assert api.post("/api/kb/ingest", {"documents": doc})[0] == 201
+    assert kb_locks.acquire("busy.md", "next", ttl_s=60)  # the ingest released the lease it took over
+    kb_locks.release("busy.md", "next")

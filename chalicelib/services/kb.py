@@ -31,6 +31,7 @@ from chalicelib.services.kb_locks import lease
 
 MAX_CHUNKS_PER_REQUEST = 2_000
 HYBRID_CANDIDATES = 40
+API_LEASE_WAIT_S = 20.0  # API Gateway gives up after 29 s: answer 503 (retry) before that
 
 
 @dataclass
@@ -126,7 +127,7 @@ def write_document(document: Document, vectors: Any, store: VectorStore | None =
 
 
 def write_documents(documents: Sequence[Document], vectors: Any, store: VectorStore | None = None,
-                    embedder_name: str | None = None) -> list[str]:
+                    embedder_name: str | None = None, lease_wait_s: float = 60.0) -> list[str]:
     """Replace several sources' chunks in one delete and one append, holding every source's lease.
 
     Leases are taken in source order, so two writers with overlapping sets cannot deadlock. Returns the
@@ -141,7 +142,7 @@ def write_documents(documents: Sequence[Document], vectors: Any, store: VectorSt
     by_source = {d.source: (d, offsets[n]) for n, d in enumerate(documents)}
     with ExitStack() as held:
         for source in sorted(by_source):
-            held.enter_context(lease(source))
+            held.enter_context(lease(source, lease_wait_s))
         records = {source: get_record(source) for source in by_source}
         fresh = [s for s in sorted(by_source) if not is_stale(records[s], by_source[s][0].generation)]
         if not fresh:
@@ -187,7 +188,7 @@ def ingest(*, data: KbIngestIn) -> dict[str, Any]:
                               f"{MAX_CHUNKS_PER_REQUEST} (upload large files through kb_loader)")
     embedder, store = _services()
     vectors = embedder.embed([passage(c, d.title) for d in documents for c in d.chunks])
-    write_documents(documents, vectors, store, embedder.name)
+    write_documents(documents, vectors, store, embedder.name, API_LEASE_WAIT_S)
     return {"ids": [i for d in documents for i in d.ids],
             "documents": [{"source": d.source, "chunk_count": len(d.chunks)} for d in documents]}
 
@@ -230,7 +231,7 @@ def delete(*, data: KbDeleteIn) -> dict[str, Any]:
             by_source[row["source"]].append(row["id"])
     deleted = 0
     for source, ids in sorted(by_source.items()):
-        with lease(source):
+        with lease(source, API_LEASE_WAIT_S):
             store.delete_ids(ids)
             refresh_count(source, store)
         deleted += len(ids)
