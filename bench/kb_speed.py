@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
                                   args.runs, "s3")
     finally:
         server.stop()
-    data = {"model_load": loads, "import_app_s": app_import, "throughput": speed,
+    data = {"model_load": loads, "load_runs": args.load_runs, "import_app_s": app_import, "throughput": speed,
             "query_embedding_ms": {"p50": round(pct(query_times, 50), 1), "p95": round(pct(query_times, 95), 1)},
             "search": scaling}
     path = save_json("kb_speed", data)
@@ -277,7 +277,7 @@ def render(data: dict[str, Any], seconds: float, path: Any) -> str:
 `python -m bench.kb_speed` ({seconds:.0f} s on {machine()}; raw numbers in `{path}`). Shared, noisy 2-core
 machine: read these as orders of magnitude.
 
-**Model load** (fresh process, median of {len(load)} backends x runs; a cold Lambda pays this once):
+**Model load** (a fresh process each, median of {data["load_runs"]} runs per embedder; a cold Lambda pays this once):
 
 {table(["embedder", "import s", "load s", "first query s", "peak RSS MB"],
        [[k, v["import_s"], v["load_s"], v["first_query_s"], round(v["rss_mb"])] for k, v in load.items()])}
