@@ -4,9 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt 2>/dev/null | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-ml.txt requirements-dev.txt 2>/dev/null | sha1sum | cut -c1-12)
+# The embedding model exported to ONNX once (git-ignored); the KB loads it with onnxruntime, without torch.
+ONNX_MODEL := build/models/all-minilm-l6-v2/model.onnx
 
-.PHONY: dev run-backend bootstrap test test-backend lint clean frontend-deps test-frontend openapi openapi-check e2e bench-console
+.PHONY: dev run-backend bootstrap test test-backend lint clean frontend-deps test-frontend openapi openapi-check e2e bench-console bench-kb
 FRONTEND := frontend
 NODE_STAMP := $(FRONTEND)/node_modules/.installed-$(shell sha1sum $(FRONTEND)/package-lock.json 2>/dev/null | cut -c1-12)
 # Builds the OpenAPI document from the code (no server, no AWS): the console's types are generated from it.
@@ -20,10 +22,14 @@ dev: bootstrap frontend-deps
 run-backend: bootstrap
 	CONSOLE=0 $(PY) -m devstack up
 
-## Create the virtualenv and install the Python dependencies (idempotent; reinstalls when requirements change).
-bootstrap: $(STAMP) frontend-deps
+## Create the virtualenv, install the Python dependencies, export the ONNX model and install the console's
+## Node packages (idempotent; reinstalls when requirements change).
+bootstrap: $(STAMP) $(ONNX_MODEL) frontend-deps
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(ONNX_MODEL): | $(STAMP)
+	HF_HUB_OFFLINE=1 $(PY) -m chalicelib.rag.export_onnx $@
+
+$(STAMP): requirements.txt requirements-ml.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade "pip<26.3"
 	$(PIP) install --quiet -r requirements-dev.txt
@@ -79,4 +85,9 @@ bench-console: bootstrap frontend-deps
 	cd $(FRONTEND) && npm run build && npm run bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(FRONTEND)/node_modules $(FRONTEND)/dist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(FRONTEND)/node_modules $(FRONTEND)/dist build
+
+## Knowledge-base benchmarks (retrieval quality, then speed); each writes bench/results/ and docs/BENCHMARKS.md.
+bench-kb: bootstrap
+	$(PY) -m bench.kb_quality
+	$(PY) -m bench.kb_speed

@@ -10,7 +10,9 @@ Applied only by the local stack and the tests (devstack is never deployed).
 
 from __future__ import annotations
 
+import decimal
 import functools
+import re
 import threading
 from typing import Any
 
@@ -108,6 +110,8 @@ def _apply_transaction_op(self: DynamoDBBackend, op_type: str, op: dict[str, Any
     if op_type == "ConditionCheck":
         return
     undo.append((table_name, key, _snapshot(self, table_name, key)))
+    if op_type == "Update" and _add_number(self, table_name, key, current, op):
+        return
     if op_type == "Put":
         self.put_item(table_name, op["Item"], overwrite=True)
     elif op_type == "Delete":
@@ -115,6 +119,29 @@ def _apply_transaction_op(self: DynamoDBBackend, op_type: str, op: dict[str, Any
     else:
         self.update_item(table_name, key, update_expression=op["UpdateExpression"],
                          expression_attribute_names=names, expression_attribute_values=values)
+
+
+_ADD_NUMBER = re.compile(r"^\s*ADD\s+(#\w+)\s+(:\w+)\s*$")
+
+
+def _add_number(self: DynamoDBBackend, table_name: str, key: dict[str, Any], current: Any, op: dict[str, Any]) -> bool:
+    """`ADD #n :v` on a number, done directly (moto parses and validates every update expression, which makes
+    counter-heavy transactions ~10x slower than the rest). Returns False for anything else."""
+    match = _ADD_NUMBER.match(op.get("UpdateExpression", ""))
+    if not match:
+        return False
+    name = (op.get("ExpressionAttributeNames") or {}).get(match.group(1))
+    value = (op.get("ExpressionAttributeValues") or {}).get(match.group(2))
+    if not name or not isinstance(value, dict) or set(value) != {"N"}:
+        return False
+    attributes = current.to_json()["Attributes"] if current is not None else dict(key)
+    existing = attributes.get(name)
+    if existing is not None and set(existing) != {"N"}:
+        return False  # let moto report the type error
+    total = decimal.Decimal(existing["N"] if existing else "0") + decimal.Decimal(value["N"])
+    attributes[name] = {"N": str(total)}
+    self.put_item(table_name, attributes, overwrite=True)
+    return True
 
 
 def _locked(method: Any) -> Any:

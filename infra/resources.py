@@ -104,9 +104,13 @@ QUEUES: list[QueueDef] = [
     QueueDef(logical="train", visibility_timeout_s=6 * 900, max_receive_count=3),
     QueueDef(logical="webhook-events", visibility_timeout_s=6 * 60, max_receive_count=5),
     QueueDef(logical="webhook-deliveries", visibility_timeout_s=6 * 60, max_receive_count=8),
+    QueueDef(logical="kb-ingest", visibility_timeout_s=1800, max_receive_count=5),
+    QueueDef(logical="kb-embed", visibility_timeout_s=1800, max_receive_count=5),
 ]
 BUCKETS: list[BucketDef] = [
     BucketDef(logical="artifacts"),  # trained classifier models: s3://<artifacts>/classifier/<version>.npz
+    BucketDef(logical="kb-uploads", notify_queue="kb-ingest", notify_suffixes=(".md", ".txt")),
+    BucketDef(logical="kb-store"),  # LanceDB: s3://<kb-store>/lancedb
 ]
 
 

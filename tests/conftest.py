@@ -121,3 +121,15 @@ def api(app: Any, admin: dict[str, Any]) -> Iterator[Api]:
 
     with Client(app, stage_name="dev", project_dir=str(ROOT)) as client:
         yield Api(client, admin["token"])
+
+
+@pytest.fixture
+def kb_aws(aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAws]:
+    """A clean AWS for knowledge-base tests: the store in the kb-store bucket, the fast hash embedder."""
+    from tests.utils.kb import reset_kb_caches
+
+    monkeypatch.setenv("EMBEDDER", "hash")
+    monkeypatch.delenv("KB_STORE_URI", raising=False)
+    reset_kb_caches()
+    yield aws
+    reset_kb_caches()

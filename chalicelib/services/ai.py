@@ -435,8 +435,8 @@ def _thread(ticket_id: int, requester_id: int) -> list[dict[str, Any]]:
 
 def _snippets(query: str) -> list[dict[str, Any]]:
     try:
-        from chalicelib.schemas.kb import KbSearchIn  # type: ignore[import-not-found,unused-ignore]
-        from chalicelib.services import kb  # type: ignore[attr-defined,unused-ignore]
+        from chalicelib.schemas.kb import KbSearchIn
+        from chalicelib.services import kb
 
         results = kb.search(data=KbSearchIn(query=query[:1000], top_k=SNIPPETS))["results"]
     except Exception:  # the KB is optional for a draft: log and answer without snippets

@@ -1,0 +1,176 @@
+"""Knowledge-base schemas: ingest, search, delete and the document list."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
+
+from chalicelib.errors import FieldError, ValidationFailed
+from chalicelib.rag.chunking import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE
+from chalicelib.schemas.common import Out, Strict, _check_text, _require_non_blank
+
+MAX_DOCUMENTS = 100
+MAX_TEXT_CHARS = 200_000
+MAX_METADATA_KEYS = 20
+MAX_METADATA_BYTES = 4_096
+MAX_METADATA_VALUE_CHARS = 1_024
+MAX_QUERY_CHARS = 2_000
+MAX_TOP_K = 50
+MAX_DELETE_IDS = 1_000
+FILTER_KEYS = ("source", "title", "heading")
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
+
+
+def _check_metadata(value: dict[str, Any]) -> dict[str, Any]:
+    if len(value) > MAX_METADATA_KEYS:
+        raise ValueError(f"at most {MAX_METADATA_KEYS} keys")
+    for key, item in value.items():
+        if not _KEY.match(key):
+            raise ValueError(f"key {key[:70]!r} must match {_KEY.pattern}")
+        if item is not None and not isinstance(item, str | int | float | bool):
+            raise ValueError(f"{key}: values must be strings, numbers, booleans or null (metadata is flat)")
+        if isinstance(item, str):
+            _check_text(item)
+            if len(item) > MAX_METADATA_VALUE_CHARS:
+                raise ValueError(f"{key}: at most {MAX_METADATA_VALUE_CHARS} characters")
+    if "source" in value and (not isinstance(value["source"], str) or not value["source"].strip()):
+        raise ValueError("source must be a non-empty string")
+    if len(json.dumps(value, ensure_ascii=False).encode("utf-8")) > MAX_METADATA_BYTES:
+        raise ValueError(f"at most {MAX_METADATA_BYTES} bytes as JSON")
+    return value
+
+
+Metadata = Annotated[dict[str, Any], AfterValidator(_check_metadata)]
+KbText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_require_non_blank)]
+
+
+class KbStrict(Strict):
+    """KB inputs: documents may be longer than ticket content."""
+
+    model_config = ConfigDict(extra="forbid", str_max_length=MAX_TEXT_CHARS)
+
+
+class KbDocumentIn(KbStrict):
+    """One document; `metadata.source` names it (re-ingesting the same source replaces its chunks)."""
+
+    text: KbText
+    metadata: Metadata = Field(default_factory=dict)
+
+
+class KbIngestIn(KbStrict):
+    """Documents to chunk, embed and store."""
+
+    documents: list[KbDocumentIn] = Field(min_length=1, max_length=MAX_DOCUMENTS)
+    chunk: bool = True
+    chunk_size: int = Field(default=DEFAULT_CHUNK_SIZE, ge=100, le=4_000, strict=True)
+    chunk_overlap: int = Field(default=DEFAULT_CHUNK_OVERLAP, ge=0, le=2_000, strict=True)
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> KbIngestIn:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValidationFailed("chunk_overlap must be smaller than chunk_size",
+                                   [FieldError("chunk_overlap", "must be smaller than chunk_size")])
+        return self
+
+
+def _check_filter(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    problems = []
+    for key, item in (value or {}).items():
+        values = item if isinstance(item, list) else [item]
+        if key not in FILTER_KEYS:
+            problems.append(FieldError(f"filter.{key}", f"not filterable; use one of {', '.join(FILTER_KEYS)}"))
+        elif not 1 <= len(values) <= 100 or not all(isinstance(v, str) and 0 < len(v) <= 1_024 for v in values):
+            problems.append(FieldError(f"filter.{key}", "must be a non-empty string or a list of 1-100 of them"))
+    if problems:
+        raise ValidationFailed("invalid filter: " + "; ".join(f"{p.field}: {p.message}" for p in problems), problems)
+    return value
+
+
+class KbSearchIn(KbStrict):
+    """A question in natural language, how many chunks to return, and optional metadata filters."""
+
+    query: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_CHARS),
+                     AfterValidator(_check_text)]
+    top_k: int = Field(default=5, ge=1, le=MAX_TOP_K, strict=True)
+    filter: dict[str, Any] | None = Field(
+        default=None, description="Exact match on `source`, `title` or `heading` (a value or a list of values).")
+
+    @model_validator(mode="after")
+    def _known_filters(self) -> KbSearchIn:
+        _check_filter(self.filter)
+        return self
+
+
+class KbDeleteIn(KbStrict):
+    """Chunk ids to remove."""
+
+    ids: list[Annotated[str, StringConstraints(min_length=1, max_length=128)]] = Field(
+        min_length=1, max_length=MAX_DELETE_IDS)
+
+
+class KbListQuery(KbStrict):
+    """Paging for the document list."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    page_size: int = Field(default=50, ge=1, le=200)
+    cursor: Annotated[str, StringConstraints(min_length=1, max_length=2_000)] | None = None
+
+
+class KbIngestedDocument(Out):
+    """What one ingested document became."""
+
+    source: str
+    chunk_count: int
+
+
+class KbIngestOut(Out):
+    """The new chunk ids, in document order."""
+
+    ids: list[str]
+    documents: list[KbIngestedDocument]
+
+
+class KbHit(Out):
+    """One matching chunk."""
+
+    id: str
+    content: str
+    metadata: dict[str, Any]
+    distance: float = Field(description="Cosine distance between the query and the chunk (0 = same direction).")
+    score: float = Field(description="Rank-fusion score the order is based on (higher is better).")
+
+
+class KbSearchOut(Out):
+    """Best chunks first."""
+
+    results: list[KbHit]
+
+
+class KbDeleteOut(Out):
+    """How many chunks were removed, and the ids that did not exist."""
+
+    deleted: int
+    not_found: list[str]
+
+
+class KbDocumentOut(Out):
+    """An ingested document."""
+
+    source: str
+    title: str | None
+    chunk_count: int
+    status: str
+    origin: str
+    updated_at: str | None
+    etag: str | None = Field(default=None, description="The uploaded object's ETag (files from the uploads bucket).")
+
+
+class KbDocumentPage(Out):
+    """A page of documents, ordered by source."""
+
+    items: list[KbDocumentOut]
+    next_cursor: str | None

@@ -1,0 +1,10 @@
+"""python -m kb_loader PATH --prefix P [--wait]: upload .md/.txt files; the bucket's notifications ingest them."""
+
+from __future__ import annotations
+
+import sys
+
+from kb_loader.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
