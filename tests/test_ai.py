@@ -31,6 +31,21 @@ EXAMPLES = [
 CONTEXT = LambdaContext(function_name="helpdesk-dev-test", memory_size=1024, max_runtime_ms=600_000)
 
 
+@pytest.fixture(autouse=True)
+def ai_aws(aws, monkeypatch):
+    """The real MiniLM embedder (ONNX, exported by `make bootstrap`) and fresh caches for every test."""
+    from tests.utils.kb import onnx_model_path, reset_kb_caches
+
+    monkeypatch.setenv("EMBEDDER", "onnx")
+    monkeypatch.setenv("ONNX_MODEL_PATH", str(onnx_model_path()))
+    monkeypatch.delenv("KB_STORE_URI", raising=False)
+    reset_kb_caches()
+    ai.reset_caches()
+    yield aws
+    reset_kb_caches()
+    ai.reset_caches()
+
+
 def train_now(api):
     status, accepted = api.post("/api/ai/examples", [{"text": t, "label": label} for t, label in EXAMPLES])
     assert status == 202, accepted

@@ -333,6 +333,12 @@ def current_model() -> classifier.TrainedModel | None:
     return model
 
 
+def reset_caches() -> None:
+    """Forget the in-memory model (tests; a new stack)."""
+    with _cache_lock:
+        _model_cache.clear()
+
+
 def _zero_shot_model(space: str) -> classifier.TrainedModel | None:
     labels = list_labels()
     if not labels:
