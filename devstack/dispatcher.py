@@ -20,7 +20,7 @@ from chalice.local import LambdaContext
 from chalicelib.config import Settings
 from chalicelib.log import logger
 
-_RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
+_RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")  # cron schedules are not run locally
 _UNIT_S = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
 
 
@@ -68,7 +68,9 @@ class Dispatcher:
                 thread = threading.Thread(target=self._poll, args=(source,), name=f"sqs-{source.name}", daemon=True)
                 started.append(f"queue {source.queue} -> {source.name}")
             elif kind == "ScheduledEventConfig":
-                interval = schedule_interval_s(str(source.schedule_expression))
+                expression = source.schedule_expression
+                text = expression.to_string() if hasattr(expression, "to_string") else str(expression)
+                interval = schedule_interval_s(text)
                 if interval is None:
                     continue
                 thread = threading.Thread(target=self._tick, args=(source, interval * self.schedule_scale),

@@ -73,6 +73,7 @@ class Stack:
         self.local_aws: LocalAws | None = None
         self.dispatcher: Any = None
         self._stopping = threading.Event()
+        self._stop_requested = False
 
     def environment(self, endpoint: str) -> dict[str, str]:
         """The settings every local process shares."""
@@ -102,13 +103,16 @@ class Stack:
         threading.Thread(target=self._watch_parent, args=(os.getppid(),), daemon=True).start()
         try:
             self._start()
-            self._stopping.wait()
+            while not self._stop_requested and not self._stopping.is_set():
+                time.sleep(0.2)
         finally:
             self.down()
         return 0
 
     def _on_signal(self, signum: int, frame: Any) -> None:
-        self._stopping.set()
+        # Only a plain assignment here: taking a lock inside a signal handler (Event.set) can deadlock with the
+        # main thread if the signal lands while that thread holds the same lock.
+        self._stop_requested = True
 
     def _watch_parent(self, parent: int) -> None:
         # If whatever started us (make) is killed without passing the signal on, stop instead of lingering.
