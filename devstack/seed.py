@@ -33,6 +33,26 @@ def ensure_ai_taxonomy() -> bool:
     return True
 
 
+SAMPLE_KB = Path(__file__).resolve().parent.parent / "kb_loader" / "samples"
+
+
+def ensure_sample_kb() -> int:
+    """On a new stack, put the sample knowledge base into the uploads bucket; the S3 -> SQS ingest (run by the
+    dispatcher) makes it searchable a few seconds later. Returns the number of files uploaded."""
+    from chalicelib import aws
+    from chalicelib.config import get_settings
+
+    bucket = get_settings().bucket_name("kb-uploads")
+    s3 = aws.client("s3")
+    if s3.list_objects_v2(Bucket=bucket, MaxKeys=1).get("KeyCount", 0):
+        return 0
+    files = sorted(SAMPLE_KB.glob("*.md"))
+    for path in files:
+        s3.put_object(Bucket=bucket, Key=f"samples/{path.name}", Body=path.read_bytes(),
+                      ContentType="text/markdown; charset=utf-8")
+    return len(files)
+
+
 def _write_private(path: Path, value: str) -> None:
     path.write_text(value + "\n", encoding="utf-8")
     path.chmod(0o600)

@@ -140,7 +140,7 @@ class Stack:
         self.local_aws.start_recording()
         _say(f"local AWS (moto server) on {self.local_aws.endpoint}; restored {replayed} writes from {journal}")
 
-        from devstack.seed import ensure_admin, ensure_ai_taxonomy
+        from devstack.seed import ensure_admin, ensure_ai_taxonomy, ensure_sample_kb
 
         email, password = ensure_admin(self.state)
         if ensure_ai_taxonomy():
@@ -153,6 +153,10 @@ class Stack:
                                      schedule_scale=float(os.environ.get("SCHEDULE_SCALE", "1")))
         for line in self.dispatcher.start():
             _say(f"dispatcher: {line}")
+        uploaded = ensure_sample_kb()
+        if uploaded:
+            _say(f"uploaded {uploaded} sample knowledge-base articles (kb_loader/samples); they are ingested "
+                 "in the background")
 
         api = subprocess.Popen(
             [str(Path(sys.executable).with_name("chalice")), "local", "--host", "127.0.0.1",

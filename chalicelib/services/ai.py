@@ -25,7 +25,7 @@ from chalicelib.models.users import UserModel
 from chalicelib.ops import events, stats
 from chalicelib.principal import Principal
 from chalicelib.schemas.ai import ExampleListQuery, ExamplesIn, LabelsIn
-from chalicelib.services import outbox, tickets
+from chalicelib.services import listing, outbox, tickets
 
 STATE_KEY = "classifier"
 TRAINING_LEASE_S = 15 * 60
@@ -153,19 +153,15 @@ def list_examples(*, query: ExampleListQuery) -> dict[str, Any]:
     bind_models()
     start = None
     if query.cursor:
-        from chalicelib.services.listing import decode_cursor
-
-        sk, _ = decode_cursor(query.cursor)
+        sk, _ = listing.decode_cursor(query.cursor)
         start = {"set_id": {"S": DEFAULT_SET}, "example_id": {"S": sk}}
     items, last = query_once(ExampleModel, DEFAULT_SET, limit=query.page_size, start_key=start)
-    from chalicelib.services.listing import encode_cursor
-
     return {
         "items": [{"id": e.example_id, "text": e.text, "label": e.label, "source": e.source,
                    "ticket_id": int(e.ticket_id) if e.ticket_id is not None else None, "created_at": e.created_at}
                   for e in items],
         "page": query.page, "page_size": query.page_size, "total": get_state().examples,
-        "next_cursor": encode_cursor(last["example_id"]["S"], query.page + 1) if last else None,
+        "next_cursor": listing.encode_cursor(last["example_id"]["S"], query.page + 1) if last else None,
     }
 
 
