@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-ml.txt req
 # The embedding model exported to ONNX once (git-ignored); the KB loads it with onnxruntime, without torch.
 ONNX_MODEL := build/models/all-minilm-l6-v2/model.onnx
 
-.PHONY: dev run-backend bootstrap test test-backend lint clean frontend-deps test-frontend openapi openapi-check e2e bench-console bench-kb
+.PHONY: dev run-backend bootstrap test test-backend test-scale lint clean frontend-deps test-frontend openapi openapi-check e2e bench-console bench-kb
 FRONTEND := frontend
 NODE_STAMP := $(FRONTEND)/node_modules/.installed-$(shell sha1sum $(FRONTEND)/package-lock.json 2>/dev/null | cut -c1-12)
 # Builds the OpenAPI document from the code (no server, no AWS): the console's types are generated from it.
@@ -40,6 +40,10 @@ test: bootstrap lint test-backend test-frontend e2e
 
 test-backend: bootstrap
 	$(PY) -m pytest -q -n 2 --dist loadfile
+
+## The analytics cost test at 1,000 and 10,000 tickets (make test runs it at 300 and 3,000).
+test-scale: bootstrap
+	ANALYTICS_SCALE=1000,10000 $(PY) -m pytest -q -s tests/test_analytics_scale.py
 
 ## ruff on everything, mypy on chalicelib/.
 lint: bootstrap
