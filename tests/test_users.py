@@ -74,3 +74,16 @@ def test_update_user_role_moves_them_between_role_lists(api):
     _, requesters = api.get("/api/users?role=requester")
     assert user["id"] in {u["id"] for u in agents["items"]}
     assert user["id"] not in {u["id"] for u in requesters["items"]}
+
+
+def test_an_admin_cannot_demote_themselves_nor_the_last_admin(api, admin):
+    status, body = api.put(f"/api/users/{admin['id']}", {"role": "agent"})
+    assert status == 409 and body["error"] == "own_role"
+    _, other = api.post("/api/users", {"email": "second@example.com", "name": "Second", "role": "admin"})
+    assert api.put(f"/api/users/{other['id']}", {"role": "agent"})[0] == 200
+    from tests.utils.factories import token_for
+
+    status, body = api.as_(token_for(other)).get("/api/users")
+    assert status == 200  # an agent now
+    _, third = api.post("/api/users", {"email": "third@example.com", "name": "Third", "role": "admin"})
+    assert api.put(f"/api/users/{third['id']}", {"role": "agent"})[0] == 200

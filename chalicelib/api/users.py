@@ -44,4 +44,4 @@ def get_user(call: Call, user_id: str) -> dict[str, Any]:
           body=UserUpdate, response=UserOut, roles=ADMIN, scope="users:write", errors=(400, 401, 403, 404, 409, 422))
 def update_user(call: Call, user_id: str) -> dict[str, Any]:
     """Change name, role or password (a new password signs the user out everywhere)."""
-    return users.update_user(user_id=path_id(user_id, "user"), data=call.body)
+    return users.update_user(user_id=path_id(user_id, "user"), data=call.body, actor_id=call.principal.user_id)

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
 from chalicelib.errors import FieldError, ValidationFailed
 from chalicelib.rag.chunking import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE
@@ -64,7 +64,7 @@ class KbIngestIn(KbStrict):
     """Documents to chunk, embed and store."""
 
     documents: list[KbDocumentIn] = Field(min_length=1, max_length=MAX_DOCUMENTS)
-    chunk: bool = True
+    chunk: StrictBool = True
     chunk_size: int = Field(default=DEFAULT_CHUNK_SIZE, ge=100, le=4_000, strict=True)
     chunk_overlap: int = Field(default=DEFAULT_CHUNK_OVERLAP, ge=0, le=2_000, strict=True)
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from chalicelib.schemas.common import EntityId, Name, Out, PageQuery, SafeText, Strict
 
@@ -138,13 +148,31 @@ class WebhookCreated(WebhookOut):
     secret: str
 
 
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise ValueError("not a date such as 2026-11-27")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError("not a date such as 2026-11-27") from exc
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date),
+                    WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE.pattern})]
+
+
 class AnalyticsQuery(Strict):
-    """A date range (UTC days, inclusive); defaults to the last 30 days."""
+    """A date range (UTC days, inclusive, YYYY-MM-DD); defaults to the last 30 days."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
-    start: date | None = Field(default=None, alias="from")
-    end: date | None = Field(default=None, alias="to")
+    start: IsoDate | None = Field(default=None, alias="from")
+    end: IsoDate | None = Field(default=None, alias="to")
 
 
 class SummaryOut(Out):

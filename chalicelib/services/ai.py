@@ -78,12 +78,12 @@ def list_labels() -> list[dict[str, Any]]:
 def upsert_labels(*, data: LabelsIn) -> list[dict[str, Any]]:
     """Create or update categories; descriptions help the few-shot model, so the classifier retrains."""
     bind_models()
-    names = [label.name for label in data.labels]
-    existing = {label.name: label for label in LabelModel.batch_get([(DEFAULT_SET, n) for n in names])}
+    wanted = {label.name: label for label in data.labels}  # a name sent twice: the last one wins
+    existing = {label.name: label for label in LabelModel.batch_get([(DEFAULT_SET, n) for n in wanted])}
     now = now_iso()
     created = 0
     with LabelModel.batch_write() as writer:
-        for label in data.labels:
+        for label in wanted.values():
             if label.name.lower() in classifier.OUT_OF_SCOPE_LABELS:
                 raise ValidationFailed("out_of_scope is reserved", [FieldError("labels", f"{label.name} is reserved")])
             created += label.name not in existing

@@ -105,13 +105,21 @@ def list_users(*, query: UserListQuery) -> dict[str, Any]:
     }
 
 
-def update_user(*, user_id: int, data: UserUpdate) -> dict[str, Any]:
-    """Change a user's name, role or password."""
+def update_user(*, user_id: int, data: UserUpdate, actor_id: int | None = None) -> dict[str, Any]:
+    """Change a user's name, role or password. Nobody can take away their own admin role, and the last
+    admin cannot be demoted: the help desk would have no one left to manage it."""
     user = get_user_model(user_id)
     changes = data.model_dump(exclude_unset=True)
     if not changes:
         raise ValidationFailed("nothing to update", [FieldError("body", "send at least one field")])
     old_role = user.role
+    if old_role == "admin" and changes.get("role") not in (None, "admin"):
+        if user_id == actor_id:
+            raise Conflict("you cannot remove your own admin role; ask another admin",
+                           [FieldError("role", "own admin role")], code="own_role")
+        if listing.count(listing.partition_key(KIND, {"role": "admin"})) <= 1:
+            raise Conflict("this is the last admin; make someone else admin first",
+                           [FieldError("role", "last admin")], code="last_admin")
     tx = Tx()
     if "name" in changes and changes["name"] is not None:
         user.name = changes["name"]
