@@ -4,6 +4,134 @@
  */
 
 export interface paths {
+    "/api/ai/tickets/{ticket_id}/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suggest a reply
+         * @description Category, priority and tags, the KB snippets that fit, and a draft reply to edit before sending.
+         */
+        post: operations["post_api_ai_tickets_ticket_id_suggest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/classify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Classify a text
+         * @description The best category of the taxonomy with a calibrated confidence; `out_of_scope` when nothing fits.
+         */
+        post: operations["post_api_ai_classify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/classifier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Classifier status
+         * @description Which model is live, on how many examples and labels, and whether a newer one is being trained.
+         */
+        get: operations["get_api_ai_classifier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/examples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List examples
+         * @description A page of the stored examples.
+         */
+        get: operations["get_api_ai_examples"];
+        put?: never;
+        /**
+         * Add labelled examples
+         * @description Up to 1,000 `{text, label}` per request; the classifier retrains in the background.
+         */
+        post: operations["post_api_ai_examples"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List categories
+         * @description The taxonomy.
+         */
+        get: operations["get_api_ai_labels"];
+        put?: never;
+        /**
+         * Create or update categories
+         * @description Categories with descriptions (descriptions make the classifier better with few examples).
+         */
+        post: operations["post_api_ai_labels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/train": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retrain now
+         * @description Ask for a retraining (it runs in the background; poll GET /api/ai/classifier).
+         */
+        post: operations["post_api_ai_train"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -148,6 +276,154 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sla/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SLA policy
+         * @description Targets per priority and the business hours the clocks count.
+         */
+        get: operations["get_api_sla_policy"];
+        /**
+         * Change the SLA policy
+         * @description Applies to tickets created or re-prioritised from now on.
+         */
+        put: operations["put_api_sla_policy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tickets/{ticket_id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate a resolved ticket
+         * @description The requester rates 1-5 (changeable until the ticket is closed).
+         */
+        post: operations["post_api_tickets_ticket_id_rating"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tickets/{ticket_id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a duplicate into another ticket
+         * @description Replies move to the survivor (`into`); this ticket is closed and points to it.
+         */
+        post: operations["post_api_tickets_ticket_id_merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tickets/{ticket_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A ticket's timeline
+         * @description Every change, oldest first: field, old and new value, who, when (AI and SLA events included).
+         */
+        get: operations["get_api_tickets_ticket_id_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhooks
+         * @description Every webhook (without secrets).
+         */
+        get: operations["get_api_webhooks"];
+        put?: never;
+        /**
+         * Register a webhook
+         * @description Deliveries are signed with the secret in this response (shown once).
+         */
+        post: operations["post_api_webhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a webhook
+         * @description Stop sending to it.
+         */
+        delete: operations["delete_api_webhooks_webhook_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dashboard numbers
+         * @description Trends, backlog, first-response and resolution times, SLA attainment, CSAT, AI usage (UTC days).
+         */
+        get: operations["get_api_analytics_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tickets": {
         parameters: {
             query?: never;
@@ -277,6 +553,279 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * Alternative
+         * @description A runner-up category.
+         */
+        Alternative: {
+            /** Category */
+            category: string;
+            /** Confidence */
+            confidence: number;
+        };
+        /**
+         * Snippet
+         * @description A knowledge-base passage retrieved for the ticket.
+         */
+        Snippet: {
+            /** Id */
+            id: string;
+            /** Content */
+            content: string;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Distance */
+            distance: number;
+        };
+        /**
+         * SuggestionOut
+         * @description Everything an agent needs to answer: the classification, the KB snippets, a draft to edit.
+         */
+        SuggestionOut: {
+            /** Category */
+            category: string | null;
+            /** Confidence */
+            confidence: number;
+            /** Out Of Scope */
+            out_of_scope: boolean;
+            /** Alternatives */
+            alternatives: components["schemas"]["Alternative"][];
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "low" | "medium" | "high" | "urgent";
+            /** Tags */
+            tags: string[];
+            /** Snippets */
+            snippets: components["schemas"]["Snippet"][];
+            /** Draft */
+            draft: string;
+            /**
+             * Draft Source
+             * @enum {string}
+             */
+            draft_source: "llm" | "template";
+            /** Fallback Reason */
+            fallback_reason: string | null;
+            /** Sources */
+            sources: {
+                [key: string]: unknown;
+            }[];
+            /** Model */
+            model: string;
+            /**
+             * Classification
+             * @enum {string}
+             */
+            classification: "stored" | "computed";
+        };
+        /**
+         * ErrorDetail
+         * @description One problem with one field.
+         */
+        ErrorDetail: {
+            /**
+             * Field
+             * @description Dotted path of the field, e.g. `tags.2` or `requester_id`.
+             */
+            field: string;
+            /** Message */
+            message: string;
+        };
+        /**
+         * ErrorBody
+         * @description Every error response has this shape.
+         */
+        ErrorBody: {
+            /**
+             * Error
+             * @description A stable machine-readable code, e.g. `validation_error`, `not_found`.
+             */
+            error: string;
+            /** Message */
+            message: string;
+            /** Details */
+            details?: components["schemas"]["ErrorDetail"][];
+        };
+        /**
+         * ClassifyIn
+         * @description A text to classify.
+         */
+        ClassifyIn: {
+            /** Text */
+            text: string;
+        };
+        /**
+         * ClassifyOut
+         * @description The best category (always a taxonomy label), its calibrated confidence, and the runners-up.
+         */
+        ClassifyOut: {
+            /** Category */
+            category: string | null;
+            /** Confidence */
+            confidence: number;
+            /** Alternatives */
+            alternatives: components["schemas"]["Alternative"][];
+            /** Out Of Scope */
+            out_of_scope: boolean;
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "low" | "medium" | "high" | "urgent";
+            /** Tags */
+            tags: string[];
+            /** Model */
+            model: string;
+        };
+        /**
+         * ClassifierOut
+         * @description Which model is in use.
+         */
+        ClassifierOut: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ready" | "training" | "untrained";
+            /** Examples */
+            examples: number;
+            /** Labels */
+            labels: number;
+            /** Trained At */
+            trained_at: string | null;
+            /** Version */
+            version: string | null;
+            /**
+             * Kind
+             * @default null
+             */
+            kind?: string | null;
+            /**
+             * Metrics
+             * @default null
+             */
+            metrics?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Pending Generation
+             * @description Examples changed since the live model was trained.
+             */
+            pending_generation: boolean;
+            /**
+             * Error
+             * @default null
+             */
+            error?: string | null;
+        };
+        /**
+         * ExampleIn
+         * @description One labelled text.
+         */
+        ExampleIn: {
+            /** Text */
+            text: string;
+            /** Label */
+            label: string;
+        };
+        /**
+         * ExamplesIn
+         * @description Up to 1,000 examples per request: a JSON list, or `{"examples": [...]}`.
+         */
+        ExamplesIn: {
+            /** Examples */
+            examples: components["schemas"]["ExampleIn"][];
+        };
+        /**
+         * ExamplesAccepted
+         * @description What happened to a batch of examples.
+         */
+        ExamplesAccepted: {
+            /** Received */
+            received: number;
+            /** New */
+            new: number;
+            /** Labels Added */
+            labels_added: string[];
+            /** Generation */
+            generation: number;
+            /** Status */
+            status: string;
+        };
+        /**
+         * ExampleOut
+         * @description A stored example.
+         */
+        ExampleOut: {
+            /** Id */
+            id: string;
+            /** Text */
+            text: string;
+            /** Label */
+            label: string;
+            /** Source */
+            source: string;
+            /** Ticket Id */
+            ticket_id: number | null;
+            /** Created At */
+            created_at: string;
+        };
+        /** PageOf[ExampleOut] */
+        PageOf_ExampleOut: {
+            /** Items */
+            items: components["schemas"]["ExampleOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /**
+             * Total
+             * @description How many items match, when it is known cheaply.
+             */
+            total: number | null;
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * LabelIn
+         * @description A category of the taxonomy.
+         */
+        LabelIn: {
+            /** Name */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+        };
+        /**
+         * LabelsIn
+         * @description Create or update categories (by name).
+         */
+        LabelsIn: {
+            /** Labels */
+            labels: components["schemas"]["LabelIn"][];
+        };
+        /**
+         * LabelOut
+         * @description A category.
+         */
+        LabelOut: {
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Created At */
+            created_at: string;
+        };
+        /**
          * LoginIn
          * @description E-mail and password. Browsers ask for `refresh_delivery: "cookie"` (see TokensOut).
          */
@@ -340,34 +889,6 @@ export interface components {
              */
             expires_in: number;
             user: components["schemas"]["UserOut"];
-        };
-        /**
-         * ErrorDetail
-         * @description One problem with one field.
-         */
-        ErrorDetail: {
-            /**
-             * Field
-             * @description Dotted path of the field, e.g. `tags.2` or `requester_id`.
-             */
-            field: string;
-            /** Message */
-            message: string;
-        };
-        /**
-         * ErrorBody
-         * @description Every error response has this shape.
-         */
-        ErrorBody: {
-            /**
-             * Error
-             * @description A stable machine-readable code, e.g. `validation_error`, `not_found`.
-             */
-            error: string;
-            /** Message */
-            message: string;
-            /** Details */
-            details?: components["schemas"]["ErrorDetail"][];
         };
         /**
          * RefreshIn
@@ -466,41 +987,86 @@ export interface components {
             stage: string;
         };
         /**
-         * TicketCreate
-         * @description A new ticket. Requesters may leave `requester_id` out (it is themselves).
+         * SlaPolicyOut
+         * @description The SLA policy in force.
          */
-        TicketCreate: {
-            /** Title */
-            title: string;
-            /** Content */
-            content: string;
+        SlaPolicyOut: {
+            /** Targets */
+            targets: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /** Business Hours */
+            business_hours: {
+                [key: string]: unknown;
+            } | null;
+            /** Updated At */
+            updated_at: string | null;
+        };
+        /**
+         * BusinessHoursIn
+         * @description Working days (0 = Monday) and hours in a time zone.
+         */
+        BusinessHoursIn: {
             /**
-             * Status
-             * @default open
-             * @enum {string}
+             * Timezone
+             * @default UTC
              */
-            status?: "open" | "in_progress" | "pending" | "resolved" | "closed";
+            timezone?: string;
+            /** Days */
+            days: number[];
             /**
-             * Priority
-             * @default medium
-             * @enum {string}
+             * Start
+             * @default 09:00
              */
-            priority?: "low" | "medium" | "high" | "urgent";
+            start?: string;
             /**
-             * Tags
-             * @description A list, or one comma-separated string such as "login,auth".
+             * End
+             * @default 17:00
              */
-            tags?: string[];
+            end?: string;
+        };
+        /**
+         * TargetIn
+         * @description Targets for one priority, in seconds of working time.
+         */
+        TargetIn: {
+            /** First Response S */
+            first_response_s: number;
+            /** Resolution S */
+            resolution_s: number;
+        };
+        /**
+         * Targets
+         * @description One target per priority.
+         */
+        Targets: {
+            urgent: components["schemas"]["TargetIn"];
+            high: components["schemas"]["TargetIn"];
+            medium: components["schemas"]["TargetIn"];
+            low: components["schemas"]["TargetIn"];
+        };
+        /**
+         * SlaPolicyIn
+         * @description The SLA policy. `business_hours: null` counts every hour (24x7).
+         */
+        SlaPolicyIn: {
+            targets: components["schemas"]["Targets"];
+            business_hours: components["schemas"]["BusinessHoursIn"] | null;
+        };
+        /**
+         * RatingIn
+         * @description A satisfaction rating.
+         */
+        RatingIn: {
+            /** Score */
+            score: number;
             /**
-             * Requester Id
+             * Comment
              * @default null
              */
-            requester_id?: number | null;
-            /**
-             * Assignee Id
-             * @default null
-             */
-            assignee_id?: number | null;
+            comment?: string | null;
         };
         /**
          * TicketOut
@@ -535,6 +1101,293 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+            /**
+             * Category
+             * @description The agents' category (a taxonomy label).
+             * @default null
+             */
+            category?: string | null;
+            /**
+             * Ai Category
+             * @description The classifier's category; null when out of scope.
+             * @default null
+             */
+            ai_category?: string | null;
+            /**
+             * Ai Confidence
+             * @default null
+             */
+            ai_confidence?: number | null;
+            /**
+             * Ai Priority
+             * @default null
+             */
+            ai_priority?: ("low" | "medium" | "high" | "urgent") | null;
+            /**
+             * Ai Tags
+             * @default null
+             */
+            ai_tags?: string[] | null;
+            /**
+             * Ai Out Of Scope
+             * @default null
+             */
+            ai_out_of_scope?: boolean | null;
+            /**
+             * Ai Alternatives
+             * @description Best first: category, confidence.
+             * @default null
+             */
+            ai_alternatives?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Ai Model
+             * @default null
+             */
+            ai_model?: string | null;
+            /**
+             * Ai Classified At
+             * @description Null until the background classifier has run.
+             * @default null
+             */
+            ai_classified_at?: string | null;
+            /**
+             * First Response Due
+             * @default null
+             */
+            first_response_due?: string | null;
+            /**
+             * Resolution Due
+             * @default null
+             */
+            resolution_due?: string | null;
+            /**
+             * First Responded At
+             * @default null
+             */
+            first_responded_at?: string | null;
+            /**
+             * Resolved At
+             * @default null
+             */
+            resolved_at?: string | null;
+            /**
+             * Sla State
+             * @default ok
+             * @enum {string}
+             */
+            sla_state?: "ok" | "at_risk" | "breached";
+            /**
+             * Sla Paused
+             * @default false
+             */
+            sla_paused?: boolean;
+            /**
+             * Merged Into
+             * @default null
+             */
+            merged_into?: number | null;
+            /**
+             * Csat Score
+             * @default null
+             */
+            csat_score?: number | null;
+            /**
+             * Csat Comment
+             * @default null
+             */
+            csat_comment?: string | null;
+            /**
+             * Csat At
+             * @default null
+             */
+            csat_at?: string | null;
+        };
+        /**
+         * MergeIn
+         * @description Which ticket survives.
+         */
+        MergeIn: {
+            /** Into */
+            into: number;
+        };
+        /**
+         * EventOut
+         * @description One entry of a ticket's timeline.
+         */
+        EventOut: {
+            /** Type */
+            type: string;
+            /** Actor Id */
+            actor_id: number | null;
+            /** Changes */
+            changes: {
+                [key: string]: unknown;
+            }[];
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Created At */
+            created_at: string;
+        };
+        /** PageOf[EventOut] */
+        PageOf_EventOut: {
+            /** Items */
+            items: components["schemas"]["EventOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /**
+             * Total
+             * @description How many items match, when it is known cheaply.
+             */
+            total: number | null;
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * WebhookIn
+         * @description A webhook: an https URL on a public address, and the events to send to it.
+         */
+        WebhookIn: {
+            /** Url */
+            url: string;
+            /** Events */
+            events: ("ticket.created" | "ticket.updated" | "reply.created" | "sla.breached")[];
+            /**
+             * Description
+             * @default null
+             */
+            description?: string | null;
+        };
+        /**
+         * WebhookCreated
+         * @description The new webhook with its signing secret, shown only now.
+         */
+        WebhookCreated: {
+            /** Id */
+            id: string;
+            /** Url */
+            url: string;
+            /** Events */
+            events: string[];
+            /** Active */
+            active: boolean;
+            /** Description */
+            description: string;
+            /** Created At */
+            created_at: string;
+            /** Secret */
+            secret: string;
+        };
+        /**
+         * WebhookOut
+         * @description A webhook (never its secret).
+         */
+        WebhookOut: {
+            /** Id */
+            id: string;
+            /** Url */
+            url: string;
+            /** Events */
+            events: string[];
+            /** Active */
+            active: boolean;
+            /** Description */
+            description: string;
+            /** Created At */
+            created_at: string;
+        };
+        /**
+         * SummaryOut
+         * @description The dashboard's numbers (see chalicelib/ops/analytics.py for each block).
+         */
+        SummaryOut: {
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+            /** Days */
+            days: {
+                [key: string]: unknown;
+            }[];
+            /** Totals */
+            totals: {
+                [key: string]: number;
+            };
+            /** Backlog */
+            backlog: {
+                [key: string]: unknown;
+            };
+            /** First Response */
+            first_response: {
+                [key: string]: unknown;
+            };
+            /** Resolution */
+            resolution: {
+                [key: string]: unknown;
+            };
+            /** Sla */
+            sla: {
+                [key: string]: unknown;
+            };
+            /** Csat */
+            csat: {
+                [key: string]: unknown;
+            };
+            /** Ai */
+            ai: {
+                [key: string]: unknown;
+            };
+            /** Cost */
+            cost: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * TicketCreate
+         * @description A new ticket. Without `requester_id` the caller is the requester; requesters can only name themselves.
+         */
+        TicketCreate: {
+            /** Title */
+            title: string;
+            /** Content */
+            content: string;
+            /**
+             * Status
+             * @default open
+             * @enum {string}
+             */
+            status?: "open" | "in_progress" | "pending" | "resolved" | "closed";
+            /**
+             * Priority
+             * @default medium
+             * @enum {string}
+             */
+            priority?: "low" | "medium" | "high" | "urgent";
+            /**
+             * Tags
+             * @description A list, or one comma-separated string such as "login,auth" (trimmed, lower-cased, de-duplicated; empty entries are dropped).
+             */
+            tags?: string[] | string;
+            /**
+             * Requester Id
+             * @default null
+             */
+            requester_id?: number | null;
+            /**
+             * Assignee Id
+             * @default null
+             */
+            assignee_id?: number | null;
         };
         /** PageOf[TicketOut] */
         PageOf_TicketOut: {
@@ -561,36 +1414,27 @@ export interface components {
          *     against overwriting someone else's edit; without it the update applies to the current version.
          */
         TicketUpdate: {
-            /**
-             * Title
-             * @default null
-             */
-            title?: string | null;
-            /**
-             * Content
-             * @default null
-             */
-            content?: string | null;
+            /** Title */
+            title?: string;
+            /** Content */
+            content?: string;
             /**
              * Status
-             * @default null
+             * @enum {string}
              */
-            status?: ("open" | "in_progress" | "pending" | "resolved" | "closed") | null;
+            status?: "open" | "in_progress" | "pending" | "resolved" | "closed";
             /**
              * Priority
-             * @default null
+             * @enum {string}
              */
-            priority?: ("low" | "medium" | "high" | "urgent") | null;
+            priority?: "low" | "medium" | "high" | "urgent";
             /**
              * Tags
-             * @default null
+             * @description A list, or one comma-separated string such as "login,auth" (trimmed, lower-cased, de-duplicated; empty entries are dropped).
              */
-            tags?: string[] | null;
-            /**
-             * Requester Id
-             * @default null
-             */
-            requester_id?: number | null;
+            tags?: string[] | string;
+            /** Requester Id */
+            requester_id?: number;
             /**
              * Assignee Id
              * @description An agent's id, or null to unassign.
@@ -598,10 +1442,16 @@ export interface components {
              */
             assignee_id?: number | null;
             /**
-             * Version
+             * Category
+             * @description A taxonomy category (null clears it). Setting it teaches the classifier.
              * @default null
              */
-            version?: number | null;
+            category?: string | null;
+            /**
+             * Version
+             * @description The version you edited; a newer one on the server is a 409.
+             */
+            version?: number;
         };
         /**
          * ReplyCreate
@@ -621,6 +1471,12 @@ export interface components {
              * @default false
              */
             internal?: boolean;
+            /**
+             * From Suggestion
+             * @description The text started from an AI draft (analytics).
+             * @default false
+             */
+            from_suggestion?: boolean;
         };
         /**
          * ReplyOut
@@ -708,21 +1564,15 @@ export interface components {
          * @description A partial update of a user (admins only).
          */
         UserUpdate: {
-            /**
-             * Name
-             * @default null
-             */
-            name?: string | null;
+            /** Name */
+            name?: string;
             /**
              * Role
-             * @default null
+             * @enum {string}
              */
-            role?: ("requester" | "agent" | "admin") | null;
-            /**
-             * Password
-             * @default null
-             */
-            password?: string | null;
+            role?: "requester" | "agent" | "admin";
+            /** Password */
+            password?: string;
         };
     };
     responses: never;
@@ -733,6 +1583,495 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    post_api_ai_tickets_ticket_id_suggest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionOut"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_ai_classify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClassifyIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassifyOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Conflict (duplicate or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_ai_classifier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassifierOut"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+        };
+    };
+    get_api_ai_examples: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageOf_ExampleOut"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_ai_examples: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExamplesIn"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExamplesAccepted"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_ai_labels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelOut"][];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+        };
+    };
+    post_api_ai_labels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelsIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelOut"][];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_ai_train: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassifierOut"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+        };
+    };
     post_api_auth_login: {
         parameters: {
             query?: never;
@@ -795,6 +2134,15 @@ export interface operations {
             };
             /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1172,16 +2520,639 @@ export interface operations {
             };
         };
     };
+    get_api_sla_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPolicyOut"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+        };
+    };
+    put_api_sla_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaPolicyIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPolicyOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_tickets_ticket_id_rating: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RatingIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict (duplicate or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_tickets_ticket_id_merge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict (duplicate or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_tickets_ticket_id_events: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageOf_EventOut"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_webhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"][];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+        };
+    };
+    post_api_webhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_api_webhooks_webhook_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_analytics_summary: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_api_tickets: {
         parameters: {
             query?: {
                 page?: number;
                 page_size?: number;
-                cursor?: string | null;
-                status?: ("open" | "in_progress" | "pending" | "resolved" | "closed") | null;
-                priority?: ("low" | "medium" | "high" | "urgent") | null;
-                requester_id?: number | null;
-                assignee_id?: number | "none" | null;
+                cursor?: string;
+                status?: "open" | "in_progress" | "pending" | "resolved" | "closed";
+                priority?: "low" | "medium" | "high" | "urgent";
+                requester_id?: number;
+                assignee_id?: number | "none";
             };
             header?: never;
             path?: never;
@@ -1547,7 +3518,7 @@ export interface operations {
             query?: {
                 page?: number;
                 page_size?: number;
-                cursor?: string | null;
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -1706,8 +3677,8 @@ export interface operations {
             query?: {
                 page?: number;
                 page_size?: number;
-                cursor?: string | null;
-                role?: ("requester" | "agent" | "admin") | null;
+                cursor?: string;
+                role?: "requester" | "agent" | "admin";
             };
             header?: never;
             path?: never;
