@@ -42,6 +42,7 @@ export function useUpdateTicket() {
     onSettled: (_data, _error, { ticketId }) =>
       Promise.all([
         queryClient.invalidateQueries({ queryKey: ['tickets', 'detail', ticketId] }),
+        queryClient.invalidateQueries({ queryKey: ['tickets', 'events', ticketId] }),
         queryClient.invalidateQueries({ queryKey: ['tickets', 'list'] }),
         queryClient.invalidateQueries({ queryKey: ['tickets', 'count'] }),
       ]),

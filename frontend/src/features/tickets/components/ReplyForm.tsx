@@ -11,6 +11,8 @@ export interface ReplyFormValues {
   author_id?: number;
   internal: boolean;
   content: string;
+  /** Set when the agent inserted the AI draft: the reply is sent with `from_suggestion: true` (analytics). */
+  from_suggestion?: boolean;
 }
 
 interface Props {
@@ -30,15 +32,16 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
     setProblem(null);
     // The reply shows in the thread at once (optimistic), so the box empties at once too: whatever the
     // agent types next must not be wiped when the server answers.
-    form.setFieldsValue({ content: '' });
+    form.setFieldsValue({ content: '', from_suggestion: false });
+    const fromSuggestion = Boolean(values.from_suggestion);
     create.mutate(
-      { ticketId, body: { content: values.content, author_id: values.author_id, internal: values.internal } },
+      { ticketId, body: { content: values.content, author_id: values.author_id, internal: values.internal, ...(fromSuggestion ? { from_suggestion: true } : {}) } },
       {
         onSuccess: () => {
           message.success(values.internal ? 'Internal note added' : 'Reply sent');
         },
         onError: (error) => {
-          if (!form.getFieldValue('content')) form.setFieldsValue({ content: values.content });
+          if (!form.getFieldValue('content')) form.setFieldsValue({ content: values.content, from_suggestion: fromSuggestion });
           const unplaced = applyServerErrors(form, error, ['content', 'author_id', 'internal']);
           if (unplaced === null || unplaced.length > 0) setProblem(unplaced?.join('; ') || describeError(error));
         },
@@ -51,7 +54,7 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
       form={form}
       name="reply"
       layout="vertical"
-      initialValues={{ author_id: defaultAuthorId, internal: false, content: '' }}
+      initialValues={{ author_id: defaultAuthorId, internal: false, content: '', from_suggestion: false }}
       onFinish={onFinish}
     >
       {problem && <Alert type="error" showIcon role="alert" title="The reply was not sent" description={problem} style={{ marginBottom: 12 }} />}
@@ -69,6 +72,9 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
         rules={[{ required: true, whitespace: true, message: 'Write something first' }, { max: MAX_CONTENT, message: 'This reply is too long' }]}
       >
         <Input.TextArea autoSize={{ minRows: 4, maxRows: 14 }} placeholder="Write a reply…" style={internal ? { background: '#fffbe6' } : undefined} />
+      </Form.Item>
+      <Form.Item name="from_suggestion" valuePropName="checked" hidden>
+        <Switch />
       </Form.Item>
       <Button type="primary" htmlType="submit" icon={<SendOutlined />} loading={create.isPending}>
         {internal ? 'Add internal note' : 'Send reply'}
