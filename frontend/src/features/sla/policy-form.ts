@@ -49,7 +49,8 @@ export function policyToForm(policy: SlaPolicy): PolicyFormValues {
 /** Problems the API would refuse, found before sending (the API checks again). */
 export function policyProblems(values: PolicyFormValues): string[] {
   const problems: string[] = [];
-  for (const p of PRIORITIES) {
+  // In the order the form shows them: urgent first.
+  for (const p of [...PRIORITIES].reverse()) {
     const fr = toSeconds(values.targets[p]?.first_response);
     const res = toSeconds(values.targets[p]?.resolution);
     const name = p.charAt(0).toUpperCase() + p.slice(1);
