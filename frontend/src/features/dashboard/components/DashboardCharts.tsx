@@ -43,7 +43,7 @@ function CountBars({ rows, colorOf, name }: { rows: CountRow[]; colorOf: (row: C
         <XAxis dataKey="label" tick={{ fontSize: 12 }} />
         <YAxis allowDecimals={false} tick={{ fontSize: 12 }} />
         <Tooltip />
-        <Bar dataKey="count" name={name} isAnimationActive={false}>
+        <Bar dataKey="count" name={name} isAnimationActive={false} maxBarSize={56}>
           {rows.map((row, index) => <Cell key={row.key} fill={colorOf(row, index)} />)}
         </Bar>
       </BarChart>
@@ -62,7 +62,7 @@ function AttainmentBars({ rows }: { rows: AttainmentRow[] }) {
           const row = (item as { payload?: AttainmentRow }).payload;
           return [`${value}% (${row?.met ?? 0} met, ${row?.breached ?? 0} breached)`, 'Within target'];
         }} />
-        <Bar dataKey="percent" name="Within target" isAnimationActive={false}>
+        <Bar dataKey="percent" name="Within target" isAnimationActive={false} maxBarSize={28}>
           {rows.map((row) => <Cell key={row.key} fill={row.percent !== null && row.percent < 80 ? RED : GREEN} />)}
         </Bar>
       </BarChart>

@@ -140,7 +140,7 @@ function TicketDetail({ ticket, remove, reload }: DetailProps) {
             <Card>
               <Descriptions
                 size="small"
-                column={{ xs: 1, sm: 2, lg: 3 }}
+                column={{ xs: 1, md: 2 }}
                 items={[
                   { key: 'requester', label: 'Requester', children: <Link to={`/users/${ticket.requester_id}`}>{nameOf(ticket.requester_id)}</Link> },
                   {

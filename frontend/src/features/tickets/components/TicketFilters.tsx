@@ -61,7 +61,7 @@ export function TicketFilters({ params, onChange, meId }: Props) {
         aria-label="Filter by requester"
         placeholder="Any requester"
         allowClear
-        style={{ width: 280 }}
+        style={{ width: 240 }}
         value={params.requester}
         onChange={(requester) => onChange(withFilter(params, { requester }))}
       />

@@ -32,7 +32,7 @@ export default function TicketListPage() {
     },
     { title: 'Status', dataIndex: 'status', width: 112, render: (status: Ticket['status']) => <StatusTag status={status} /> },
     { title: 'Priority', dataIndex: 'priority', width: 92, render: (priority: Ticket['priority']) => <PriorityTag priority={priority} /> },
-    { title: 'SLA', key: 'sla', width: 150, render: (_: unknown, ticket) => <SlaChip ticket={ticket} /> },
+    { title: 'SLA', key: 'sla', width: 130, render: (_: unknown, ticket) => <SlaChip ticket={ticket} /> },
     {
       title: 'Assignee',
       dataIndex: 'assignee_id',
@@ -42,7 +42,7 @@ export default function TicketListPage() {
       render: (id: number | null) =>
         id === null ? <Typography.Text type="secondary">Unassigned</Typography.Text> : id === user?.id ? 'Me' : directory.data?.byId.get(id)?.name ?? `#${id}`,
     },
-    { title: 'Tags', dataIndex: 'tags', width: 180, render: (tags: string[]) => <TagChips tags={tags} />, responsive: ['lg'] },
+    { title: 'Tags', dataIndex: 'tags', width: 180, render: (tags: string[]) => <TagChips tags={tags} />, responsive: ['xl'] },
     {
       title: 'Requester',
       dataIndex: 'requester_id',
