@@ -32,8 +32,9 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
     setProblem(null);
     // The reply shows in the thread at once (optimistic), so the box empties at once too: whatever the
     // agent types next must not be wiped when the server answers.
+    // Not a visible field: the page sets it when it inserts the AI draft (read from the form's store).
+    const fromSuggestion = Boolean(form.getFieldValue('from_suggestion'));
     form.setFieldsValue({ content: '', from_suggestion: false });
-    const fromSuggestion = Boolean(values.from_suggestion);
     create.mutate(
       { ticketId, body: { content: values.content, author_id: values.author_id, internal: values.internal, ...(fromSuggestion ? { from_suggestion: true } : {}) } },
       {
@@ -72,9 +73,6 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
         rules={[{ required: true, whitespace: true, message: 'Write something first' }, { max: MAX_CONTENT, message: 'This reply is too long' }]}
       >
         <Input.TextArea autoSize={{ minRows: 4, maxRows: 14 }} placeholder="Write a reply…" style={internal ? { background: '#fffbe6' } : undefined} />
-      </Form.Item>
-      <Form.Item name="from_suggestion" valuePropName="checked" hidden>
-        <Switch />
       </Form.Item>
       <Button type="primary" htmlType="submit" icon={<SendOutlined />} loading={create.isPending}>
         {internal ? 'Add internal note' : 'Send reply'}

@@ -109,7 +109,7 @@ function AddWebhookModal({ open, onClose, onCreated }: { open: boolean; onClose:
           label="URL"
           name="url"
           extra="An https URL on a public address (private and loopback addresses are refused outside local development)."
-          rules={[{ required: true, whitespace: true, message: 'Enter the URL to POST to' }, { type: 'url', message: 'Enter a full URL such as https://example.com/hooks/helpdesk' }, { max: 2000, message: 'At most 2,000 characters' }]}
+          rules={[{ required: true, whitespace: true, message: 'Enter the URL to POST to' }, { pattern: /^https?:\/\/[^\s/?#]+\S*$/i, message: 'Enter a full URL such as https://example.com/hooks/helpdesk' }, { max: 2000, message: 'At most 2,000 characters' }]}
         >
           <Input placeholder="https://example.com/hooks/helpdesk" autoFocus />
         </Form.Item>
