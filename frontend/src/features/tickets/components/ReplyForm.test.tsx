@@ -1,4 +1,4 @@
-import { act, screen } from '@testing-library/react';
+import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Form } from 'antd';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -7,11 +7,15 @@ import { ReplyForm, type ReplyFormValues } from './ReplyForm';
 
 afterEach(() => vi.unstubAllGlobals());
 
-let formRef: ReturnType<typeof Form.useForm<ReplyFormValues>>[0] | null = null;
+/** The page's part: "Insert into reply" fills the box and marks the reply as started from the AI draft. */
 function Harness() {
   const [form] = Form.useForm<ReplyFormValues>();
-  formRef = form;
-  return <ReplyForm ticketId={7} form={form} defaultAuthorId={1} />;
+  return (
+    <>
+      <button type="button" onClick={() => form.setFieldsValue({ content: 'Draft from the AI', internal: false, from_suggestion: true })}>Insert draft</button>
+      <ReplyForm ticketId={7} form={form} defaultAuthorId={1} />
+    </>
+  );
 }
 
 describe('reply form', () => {
@@ -25,8 +29,7 @@ describe('reply form', () => {
     ]);
     const user = userEvent.setup();
     renderWithProviders(<Harness />);
-    // What the page does when the agent clicks "Insert into reply".
-    act(() => formRef!.setFieldsValue({ content: 'Draft from the AI', internal: false, from_suggestion: true }));
+    await user.click(screen.getByRole('button', { name: 'Insert draft' }));
     await user.click(screen.getByRole('button', { name: /Send reply/ }));
     await vi.waitFor(() => expect(calls.filter((c) => c.method === 'POST')).toHaveLength(1));
     await user.type(screen.getByLabelText('Reply'), 'Typed by hand');

@@ -204,9 +204,17 @@ function TicketDetail({ ticket, remove, reload }: DetailProps) {
             <Card title="Conversation">
               <ReplyThread ticketId={ticket.id} users={users} />
             </Card>
-            <Card title="Reply">
-              <ReplyForm ticketId={ticket.id} form={replyForm} defaultAuthorId={user?.id ?? ticket.requester_id} />
-            </Card>
+            {ticket.merged_into ? (
+              <Card title="Reply">
+                <Typography.Text type="secondary">
+                  This ticket was merged: reply on <Link to={`/tickets/${ticket.merged_into}`}>#{ticket.merged_into}</Link> instead.
+                </Typography.Text>
+              </Card>
+            ) : (
+              <Card title="Reply">
+                <ReplyForm ticketId={ticket.id} form={replyForm} defaultAuthorId={user?.id ?? ticket.requester_id} />
+              </Card>
+            )}
             <Card title="History">
               <TicketTimeline ticketId={ticket.id} nameOf={(id) => nameOf(id)} />
             </Card>
