@@ -19,13 +19,14 @@ interface Props {
 /** Pick an agent or admin (or nobody). Only staff can be assignees, so requesters are never offered. */
 export function AssigneeSelect({ value, onChange, meId, placeholder = 'Unassigned', disabled, loading, id, style, ...rest }: Props) {
   const staff = useStaff();
+  const byId = useMemo(() => new Map((staff.data ?? []).map((u) => [u.id, u])), [staff.data]);
   const options = useMemo(() => {
     const people = staff.data ?? [];
     const sorted = meId ? [...people.filter((u) => u.id === meId), ...people.filter((u) => u.id !== meId)] : people;
-    const out = sorted.map((u) => ({ value: u.id, label: u.id === meId ? `${u.name} (me)` : `${u.name} · ${u.role}`, user: u }));
-    if (value && !out.some((o) => o.value === value)) out.unshift({ value, label: `User #${value}`, user: undefined as never });
+    const out = sorted.map((u) => ({ value: u.id, label: u.id === meId ? `${u.name} (me)` : `${u.name} · ${u.role}` }));
+    if (value && !byId.has(value)) out.unshift({ value, label: `User #${value}` });
     return out;
-  }, [staff.data, meId, value]);
+  }, [staff.data, byId, meId, value]);
   return (
     <Select<number>
       id={id}
@@ -37,11 +38,11 @@ export function AssigneeSelect({ value, onChange, meId, placeholder = 'Unassigne
       loading={loading || staff.isLoading}
       style={{ minWidth: 220, ...style }}
       onChange={(next) => onChange(next ?? null)}
-      options={options.map(({ value: v, label }) => ({ value: v, label }))}
+      options={options}
       showSearch={{
         filterOption: (input, option) => {
-          const match = options.find((o) => o.value === option?.value);
-          return match?.user ? matchesUser(match.user, input) : String(option?.label ?? '').toLowerCase().includes(input.toLowerCase());
+          const user = typeof option?.value === 'number' ? byId.get(option.value) : undefined;
+          return user ? matchesUser(user, input) : String(option?.label ?? '').toLowerCase().includes(input.toLowerCase());
         },
       }}
       notFoundContent={staff.isError ? 'Could not load the agents' : 'No matching agent'}
