@@ -338,7 +338,7 @@ step('assign the ticket to an agent, then to me; find it under "My tickets"', as
   await page.locator('.ant-segmented-item').filter({ hasText: 'Unassigned' }).click();
   await page.waitForURL(/assignee=none/);
   await rows.filter({ hasText: `Low-priority question ${RUN}` }).waitFor();
-  assert.equal(await rows.filter({ hasText: state.title }).count(), 0);
+  await rows.filter({ hasText: state.title }).waitFor({ state: 'detached' });
   // Take it over, then find it under "My tickets".
   await goto(`/tickets/${state.ticketId}`);
   await page.getByRole('button', { name: 'Assign to me' }).click();
@@ -346,10 +346,11 @@ step('assign the ticket to an agent, then to me; find it under "My tickets"', as
   await goto('/tickets');
   await page.locator('.ant-segmented-item').filter({ hasText: 'My tickets' }).click();
   await page.waitForURL(/assignee=\d+/);
+  // The previous page stays on screen while the filtered one loads: wait for the other ticket to go.
+  await rows.filter({ hasText: `Low-priority question ${RUN}` }).waitFor({ state: 'detached' });
   await rows.filter({ hasText: state.title }).waitFor();
   await rows.filter({ hasText: state.title }).getByText('Me', { exact: true }).waitFor();
   await rows.filter({ hasText: state.title }).getByTestId('sla-chip').waitFor();
-  assert.equal(await rows.filter({ hasText: `Low-priority question ${RUN}` }).count(), 0);
   await screenshot('tickets-my-tickets');
   ticket = await apiCall(stack, token, 'GET', `/api/tickets/${state.ticketId}`);
   assert.notEqual(ticket.body.assignee_id, state.agent.id);
