@@ -3,7 +3,6 @@ import { Button, Segmented, Select, Space } from 'antd';
 import { PRIORITIES, STATUSES } from '@/api/types';
 import { humanize } from '@/lib/format';
 import { UserSelect } from '@/features/users/components/UserSelect';
-import { AssigneeSelect } from '@/features/users/components/AssigneeSelect';
 import { hasFilters, NO_FILTERS, withFilter, type TicketListParams } from '../list-params';
 
 interface Props {
@@ -65,13 +64,15 @@ export function TicketFilters({ params, onChange, meId }: Props) {
         value={params.requester}
         onChange={(requester) => onChange(withFilter(params, { requester }))}
       />
-      <AssigneeSelect
+      {/* From the user directory the list already loads: no extra requests on the list's first render. */}
+      <UserSelect
         aria-label="Filter by assignee"
-        style={{ width: 220 }}
-        meId={meId}
-        value={typeof params.assignee === 'number' ? params.assignee : undefined}
-        onChange={(assignee) => onChange(withFilter(params, { assignee: assignee ?? undefined }))}
         placeholder="Any assignee"
+        roles={['agent', 'admin']}
+        allowClear
+        style={{ width: 220 }}
+        value={typeof params.assignee === 'number' ? params.assignee : undefined}
+        onChange={(assignee) => onChange(withFilter(params, { assignee }))}
       />
       {hasFilters(params) && (
         <Button icon={<ClearOutlined />} onClick={() => onChange(withFilter(params, NO_FILTERS))}>
