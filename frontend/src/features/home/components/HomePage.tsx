@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Button, Card, Col, Flex, List, Row, Skeleton, Statistic, Tooltip, Typography } from 'antd';
+import { Button, Card, Col, Flex, Row, Skeleton, Statistic, Tooltip, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import type { Ticket } from '@/api/types';
 import { PriorityTag, StatusTag } from '@/components/chips';
@@ -26,21 +26,24 @@ function TicketList({ query, empty }: { query: ReturnType<typeof useTickets>; em
   if (query.isError) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
   const items = query.data?.items ?? [];
   if (items.length === 0) return <>{empty}</>;
+  // A plain list: antd's List is deprecated in 6.x and warns in the console when it renders items.
   return (
-    <List<Ticket>
-      dataSource={items}
-      renderItem={(t) => (
-        <List.Item key={t.id} extra={<Typography.Text type="secondary">{formatRelative(t.created_at)}</Typography.Text>}>
-          <Flex gap={8} align="center" wrap style={{ minWidth: 0 }}>
-            <Typography.Text type="secondary">#{t.id}</Typography.Text>
-            <Link to={`/tickets/${t.id}`}>{t.title}</Link>
-            <StatusTag status={t.status} />
-            <PriorityTag priority={t.priority} />
-            <SlaChip ticket={t} />
+    <ul aria-label="Tickets" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+      {items.map((t: Ticket, index) => (
+        <li key={t.id} style={{ padding: '12px 0', borderTop: index ? '1px solid #f0f0f0' : undefined }}>
+          <Flex gap={8} align="center" justify="space-between" wrap>
+            <Flex gap={8} align="center" wrap style={{ minWidth: 0 }}>
+              <Typography.Text type="secondary">#{t.id}</Typography.Text>
+              <Link to={`/tickets/${t.id}`}>{t.title}</Link>
+              <StatusTag status={t.status} />
+              <PriorityTag priority={t.priority} />
+              <SlaChip ticket={t} />
+            </Flex>
+            <Typography.Text type="secondary">{formatRelative(t.created_at)}</Typography.Text>
           </Flex>
-        </List.Item>
-      )}
-    />
+        </li>
+      ))}
+    </ul>
   );
 }
 
