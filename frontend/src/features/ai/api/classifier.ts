@@ -6,12 +6,16 @@ export function getClassifier(signal?: AbortSignal): Promise<Classifier> {
   return api.get<Classifier>('/api/ai/classifier', undefined, signal);
 }
 
-/** Polls every 5 s while a model is training or examples changed since the live one. */
+/** Polls every 5 s while a model is training, or examples changed since the live one (unless the last training failed). */
 export function classifierQueryOptions() {
   return queryOptions({
     queryKey: ['ai', 'classifier'],
     queryFn: ({ signal }) => getClassifier(signal),
-    refetchInterval: (query) => (query.state.data && (query.state.data.status === 'training' || query.state.data.pending_generation) ? 5_000 : false),
+    refetchInterval: (query) => {
+      const data = query.state.data;
+      if (!data) return false;
+      return data.status === 'training' || (data.pending_generation && !data.error) ? 5_000 : false;
+    },
   });
 }
 

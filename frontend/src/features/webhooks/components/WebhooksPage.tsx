@@ -54,13 +54,13 @@ function Webhooks() {
           locale={{ emptyText: <EmptyState description="No webhooks yet." action={<Button onClick={() => setAdding(true)}>Add the first one</Button>} /> }}
           columns={[
             { title: 'URL', dataIndex: 'url', ellipsis: true, render: (url: string, hook) => <span><Typography.Text code>{url}</Typography.Text>{hook.description && <><br /><Typography.Text type="secondary">{hook.description}</Typography.Text></>}</span> },
-            { title: 'Events', dataIndex: 'events', width: 300, render: (events: string[]) => <Flex wrap gap={4}>{events.map((e) => <Tag key={e}>{e}</Tag>)}</Flex> },
+            { title: 'Events', dataIndex: 'events', width: 260, render: (events: string[]) => <Flex wrap gap={4}>{events.map((e) => <Tag key={e}>{e}</Tag>)}</Flex> },
             { title: 'Active', dataIndex: 'active', width: 80, render: (active: boolean) => (active ? <Tag color="green">Yes</Tag> : <Tag>No</Tag>) },
             { title: 'Created', dataIndex: 'created_at', width: 170, render: (at: string) => formatDateTime(at) },
             {
               title: '',
               key: 'actions',
-              width: 110,
+              width: 140,
               render: (_: unknown, hook) => (
                 <Popconfirm
                   title="Remove this webhook?"
