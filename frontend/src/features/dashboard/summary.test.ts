@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalyticsSummaryOut } from '@/api/types';
-import { allZero, lastDays, noActivity, rangeFromSearch, readSummary } from './summary';
+import { allZero, attainmentByPriority, lastDays, noActivity, rangeFromSearch, readSummary } from './summary';
 
 /** Shaped like chalicelib/ops/analytics.py's answer. */
 const RAW: AnalyticsSummaryOut = {
@@ -44,6 +44,8 @@ describe('dashboard data', () => {
     expect(data.firstResponseByPriority.map((r) => [r.key, r.percent])).toEqual([['urgent', 100]]);
     expect(data.slaByAgent.map((r) => [r.label, r.percent])).toEqual([['Sam Agent', 100], ['Unassigned', 50]]);
     expect(data.breaches).toEqual({ firstResponse: 1, resolution: 2, total: 3 });
+    // Side by side for the chart: urgent has only a first-response outcome, high only a resolution one.
+    expect(attainmentByPriority(data).map((r) => [r.key, r.firstResponse, r.resolution])).toEqual([['urgent', 100, null], ['high', null, 75]]);
   });
 
   it('gives the CSAT distribution 1-5 and the AI mix, biggest first', () => {

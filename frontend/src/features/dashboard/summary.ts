@@ -166,3 +166,28 @@ export function rangeFromSearch(search: URLSearchParams, now: Date = new Date())
   if (from && to && ISO_DAY.test(from) && ISO_DAY.test(to) && from <= to) return { from, to };
   return lastDays(30, now);
 }
+
+export interface PriorityAttainment {
+  key: string;
+  label: string;
+  firstResponse: number | null;
+  resolution: number | null;
+  firstResponseRow?: AttainmentRow;
+  resolutionRow?: AttainmentRow;
+}
+
+/** Both targets side by side per priority (urgent first), for priorities with an outcome in either. */
+export function attainmentByPriority(data: Pick<DashboardData, 'firstResponseByPriority' | 'slaByPriority'>): PriorityAttainment[] {
+  const fr = new Map(data.firstResponseByPriority.map((row) => [row.key, row]));
+  const res = new Map(data.slaByPriority.map((row) => [row.key, row]));
+  return [...PRIORITIES].reverse()
+    .filter((p) => fr.has(p) || res.has(p))
+    .map((p) => ({
+      key: p,
+      label: humanize(p),
+      firstResponse: fr.get(p)?.percent ?? null,
+      resolution: res.get(p)?.percent ?? null,
+      firstResponseRow: fr.get(p),
+      resolutionRow: res.get(p),
+    }));
+}
