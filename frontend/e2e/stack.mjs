@@ -168,3 +168,14 @@ export async function launchChromium(chromium) {
     },
   };
 }
+
+/** Sign in as any user through the API; returns an access token. */
+export async function apiLoginAs(stack, email, password) {
+  const response = await fetch(`${stack.apiUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!response.ok) throw new Error(`login as ${email} failed: HTTP ${response.status}`);
+  return (await response.json()).access_token;
+}

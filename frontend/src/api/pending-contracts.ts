@@ -1,10 +1,10 @@
 /**
- * HAND-WRITTEN types for routes the backend does not publish yet (knowledge base, AI suggestions,
- * background classification). They follow the contracts agreed in the issues. When the backend adds
- * these routes to /openapi.json, regenerate schema.d.ts (`make openapi`) and replace each type here with
- * the generated one in api/types.ts, then delete this file.
+ * HAND-WRITTEN types for routes this branch's backend does not publish yet: the knowledge base
+ * (`/api/kb/*`, on another engineer's branch). They follow the contract agreed in the issue. When the
+ * backend adds these routes to /openapi.json, regenerate schema.d.ts (`make openapi`), replace each type
+ * here with the generated one in api/types.ts, then delete this file. (The AI and classification types
+ * that used to live here are generated now.)
  */
-import type { Ticket } from './types';
 
 export interface KbDocumentIn {
   text: string;
@@ -45,25 +45,3 @@ export interface KbDocument {
   title?: string | null;
   [extra: string]: unknown;
 }
-
-export interface AiSuggestion {
-  category: string;
-  confidence: number;
-  priority: Ticket['priority'];
-  tags: string[];
-  snippets: KbSnippet[];
-  draft: string;
-  sources: Array<string | { id?: string; source?: string; title?: string }>;
-  model: string;
-}
-
-/** Fields the background classifier adds to a ticket once it has run. */
-export interface AiClassification {
-  ai_category?: string | null;
-  ai_confidence?: number | null;
-  ai_priority?: Ticket['priority'] | null;
-  ai_tags?: string[] | null;
-  ai_classified_at?: string | null;
-}
-
-export type ClassifiedTicket = Ticket & AiClassification;

@@ -25,6 +25,33 @@ export type Reply = Schemas['ReplyOut'];
 export type ReplyCreate = Schemas['ReplyCreate'];
 export type ReplyPage = Schemas['PageOf_ReplyOut'];
 
+export type TicketEvent = Schemas['EventOut'];
+export type TicketEventPage = Schemas['PageOf_EventOut'];
+export type SlaState = Ticket['sla_state'];
+export type RatingIn = Schemas['RatingIn'];
+export type MergeIn = Schemas['MergeIn'];
+
+export type SlaPolicy = Schemas['SlaPolicyOut'];
+export type SlaPolicyIn = Schemas['SlaPolicyIn'];
+export type BusinessHours = Schemas['BusinessHoursIn'];
+export type SlaTarget = Schemas['TargetIn'];
+
+export type Webhook = Schemas['WebhookOut'];
+export type WebhookIn = Schemas['WebhookIn'];
+export type WebhookCreated = Schemas['WebhookCreated'];
+export type WebhookEvent = WebhookIn['events'][number];
+
+export type AnalyticsSummaryOut = Schemas['SummaryOut'];
+export type AnalyticsQuery = NonNullable<paths['/api/analytics/summary']['get']['parameters']['query']>;
+
+export type AiSuggestion = Schemas['SuggestionOut'];
+export type AiSnippet = Schemas['Snippet'];
+export type Classifier = Schemas['ClassifierOut'];
+export type AiLabel = Schemas['LabelOut'];
+export type AiLabelsIn = Schemas['LabelsIn'];
+export type AiExample = Schemas['ExampleIn'];
+export type AiExamplesAccepted = Schemas['ExamplesAccepted'];
+
 export type LoginIn = Schemas['LoginIn'];
 export type Tokens = Schemas['TokensOut'];
 export type Me = Schemas['MeOut'];
@@ -33,3 +60,6 @@ export type ErrorBody = Schemas['ErrorBody'];
 export const STATUSES: readonly TicketStatus[] = ['open', 'in_progress', 'pending', 'resolved', 'closed'];
 export const PRIORITIES: readonly TicketPriority[] = ['low', 'medium', 'high', 'urgent'];
 export const ROLES: readonly Role[] = ['requester', 'agent', 'admin'];
+export const WEBHOOK_EVENTS: readonly WebhookEvent[] = ['ticket.created', 'ticket.updated', 'reply.created', 'sla.breached'];
+/** Agents and admins work tickets; requesters only see their own. */
+export const isStaff = (role: Role | undefined): boolean => role === 'agent' || role === 'admin';

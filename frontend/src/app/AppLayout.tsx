@@ -1,22 +1,29 @@
 import {
+  ApiOutlined,
   BookOutlined,
   DashboardOutlined,
+  FieldTimeOutlined,
   HomeOutlined,
   LogoutOutlined,
   ProfileOutlined,
+  RobotOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
 import { Button, Layout, Menu, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, Outlet, useLocation } from 'react-router-dom';
+import type { Role } from '@/api/types';
 import { useAuth } from '@/features/auth/AuthContext';
 
-const NAV = [
+const NAV: { key: string; icon: React.ReactNode; label: string; roles?: Role[] }[] = [
   { key: '/', icon: <HomeOutlined />, label: 'Home' },
   { key: '/tickets', icon: <ProfileOutlined />, label: 'Tickets' },
   { key: '/kb', icon: <BookOutlined />, label: 'Knowledge base' },
   { key: '/users', icon: <TeamOutlined />, label: 'Users' },
   { key: '/dashboard', icon: <DashboardOutlined />, label: 'Dashboard' },
+  { key: '/settings/sla', icon: <FieldTimeOutlined />, label: 'SLA policy' },
+  { key: '/settings/ai', icon: <RobotOutlined />, label: 'AI classifier' },
+  { key: '/settings/webhooks', icon: <ApiOutlined />, label: 'Webhooks', roles: ['admin'] },
 ];
 
 function selectedKey(pathname: string): string {
@@ -38,7 +45,7 @@ export function AppLayout() {
           theme="dark"
           mode="inline"
           selectedKeys={[selectedKey(pathname)]}
-          items={NAV.map((item) => ({ key: item.key, icon: item.icon, label: <Link to={item.key}>{item.label}</Link> }))}
+          items={NAV.filter((item) => !item.roles || (user && item.roles.includes(user.role))).map((item) => ({ key: item.key, icon: item.icon, label: <Link to={item.key}>{item.label}</Link> }))}
         />
       </Layout.Sider>
       <Layout>

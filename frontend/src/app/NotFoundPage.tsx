@@ -7,7 +7,7 @@ export default function NotFoundPage() {
       status="404"
       title="Page not found"
       subTitle="Check the address, or start again from the ticket list."
-      extra={<Link to="/tickets"><Button type="primary">Go to tickets</Button></Link>}
+      extra={<Link to="/"><Button type="primary">Go to the start page</Button></Link>}
     />
   );
 }

@@ -1,7 +1,9 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { PageSkeleton } from '@/components/states';
+import { useAuth } from '@/features/auth/AuthContext';
 import { RequireAuth } from '@/features/auth/RequireAuth';
+import { RequesterLayout } from '@/features/requester/components/RequesterLayout';
 import { AppLayout } from './AppLayout';
 
 // One chunk per page: the first screen loads only what it shows.
@@ -15,6 +17,11 @@ const loaders = {
   users: () => import('@/features/users/components/UsersPage'),
   user: () => import('@/features/users/components/UserDetailPage'),
   dashboard: () => import('@/features/dashboard/components/DashboardPage'),
+  sla: () => import('@/features/sla/components/SlaPolicyPage'),
+  webhooks: () => import('@/features/webhooks/components/WebhooksPage'),
+  ai: () => import('@/features/ai/components/AiSettingsPage'),
+  myTickets: () => import('@/features/requester/components/RequesterTicketsPage'),
+  myTicket: () => import('@/features/requester/components/RequesterTicketPage'),
 };
 
 const LoginPage = lazy(loaders.login);
@@ -26,6 +33,11 @@ const KbPage = lazy(loaders.kb);
 const UsersPage = lazy(loaders.users);
 const UserDetailPage = lazy(loaders.user);
 const DashboardPage = lazy(loaders.dashboard);
+const SlaPolicyPage = lazy(loaders.sla);
+const WebhooksPage = lazy(loaders.webhooks);
+const AiSettingsPage = lazy(loaders.ai);
+const RequesterTicketsPage = lazy(loaders.myTickets);
+const RequesterTicketPage = lazy(loaders.myTicket);
 const NotFoundPage = lazy(() => import('./NotFoundPage'));
 
 /** The loader of the page at `pathname`, if any. */
@@ -34,6 +46,7 @@ export function loaderFor(pathname: string): (() => Promise<unknown>) | undefine
   if (!first) return loaders.home;
   if (first === 'tickets') return second === 'new' ? loaders.newTicket : second ? loaders.ticket : loaders.tickets;
   if (first === 'users') return second && !third ? loaders.user : loaders.users;
+  if (first === 'settings') return second === 'webhooks' ? loaders.webhooks : second === 'ai' ? loaders.ai : loaders.sla;
   return (loaders as Record<string, () => Promise<unknown>>)[first];
 }
 
@@ -50,6 +63,21 @@ function page(element: ReactNode) {
 }
 
 export function AppRoutes() {
+  const { user } = useAuth();
+  if (user?.role === 'requester') {
+    // Requesters get their own small console: their tickets, the public thread, a reply box, the rating.
+    return (
+      <Routes>
+        <Route path="/login" element={page(<LoginPage />)} />
+        <Route element={<RequireAuth><RequesterLayout /></RequireAuth>}>
+          <Route index element={page(<RequesterTicketsPage />)} />
+          <Route path="tickets" element={page(<RequesterTicketsPage />)} />
+          <Route path="tickets/:ticketId" element={page(<RequesterTicketPage />)} />
+          <Route path="*" element={page(<NotFoundPage />)} />
+        </Route>
+      </Routes>
+    );
+  }
   return (
     <Routes>
       <Route path="/login" element={page(<LoginPage />)} />
@@ -62,6 +90,9 @@ export function AppRoutes() {
         <Route path="users" element={page(<UsersPage />)} />
         <Route path="users/:userId" element={page(<UserDetailPage />)} />
         <Route path="dashboard" element={page(<DashboardPage />)} />
+        <Route path="settings/sla" element={page(<SlaPolicyPage />)} />
+        <Route path="settings/webhooks" element={page(<WebhooksPage />)} />
+        <Route path="settings/ai" element={page(<AiSettingsPage />)} />
         <Route path="*" element={page(<NotFoundPage />)} />
       </Route>
     </Routes>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '@/config';
 import { safeNext } from '@/features/auth/components/LoginPage';
-import { formatRelative, humanize, parseTags } from './format';
+import { formatDuration, formatPercent, formatRelative, humanize, parseTags } from './format';
 
 describe('small helpers', () => {
   it('normalises tags like the API does', () => {
@@ -30,5 +30,17 @@ describe('small helpers', () => {
     expect(parseConfig({ apiBaseUrl: 'https://api.example.com/' })).toEqual({ apiBaseUrl: 'https://api.example.com' });
     expect(parseConfig({})).toEqual({ apiBaseUrl: '' });
     expect(() => parseConfig({ apiBaseUrl: 3 })).toThrow(/must be a string/);
+  });
+});
+
+describe('durations and percentages', () => {
+  it('formats seconds as hours and minutes', () => {
+    expect(formatDuration(45)).toBe('45s');
+    expect(formatDuration(1800)).toBe('30m');
+    expect(formatDuration(5400)).toBe('1h 30m');
+    expect(formatDuration(93600)).toBe('26h');
+    expect(formatDuration(null)).toBe('—');
+    expect(formatPercent(0.756)).toBe('76%');
+    expect(formatPercent(null)).toBe('—');
   });
 });

@@ -1,11 +1,11 @@
-import { Button, Result, Spin } from 'antd';
+import { Spin } from 'antd';
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router-dom';
 import { useAuth } from './AuthContext';
 
-/** Pages behind sign-in; the console is for agents and admins. */
+/** Pages behind sign-in (agents and admins get the console, requesters their own tickets: see routes.tsx). */
 export function RequireAuth({ children }: { children: ReactNode }) {
-  const { status, user, signOut } = useAuth();
+  const { status, user } = useAuth();
   const location = useLocation();
   if (status === 'loading') {
     return (
@@ -17,16 +17,6 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   if (status === 'signed-out' || !user) {
     const next = `${location.pathname}${location.search}`;
     return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
-  }
-  if (user.role === 'requester') {
-    return (
-      <Result
-        status="403"
-        title="The console is for agents and admins"
-        subTitle={`You are signed in as ${user.email}, a requester. Ask an admin to give you the agent role.`}
-        extra={<Button onClick={() => void signOut()}>Sign out</Button>}
-      />
-    );
   }
   return <>{children}</>;
 }

@@ -6,6 +6,8 @@ export interface TicketListParams {
   status?: TicketStatus;
   priority?: TicketPriority;
   requester?: number;
+  /** An agent's id, or 'none' for unassigned tickets ("My tickets" is the signed-in agent's id). */
+  assignee?: number | 'none';
   page: number;
   pageSize: number;
 }
@@ -28,6 +30,7 @@ export function parseListParams(search: URLSearchParams): TicketListParams {
     status: STATUSES.includes(status as TicketStatus) ? (status as TicketStatus) : undefined,
     priority: PRIORITIES.includes(priority as TicketPriority) ? (priority as TicketPriority) : undefined,
     requester: positiveInt(search.get('requester')),
+    assignee: search.get('assignee') === 'none' ? 'none' : positiveInt(search.get('assignee')),
     page: Math.min(positiveInt(search.get('page')) ?? 1, 100_000),
     pageSize: PAGE_SIZES.includes(pageSize as (typeof PAGE_SIZES)[number]) ? pageSize! : DEFAULT_PAGE_SIZE,
   };
@@ -39,6 +42,7 @@ export function toSearchParams(params: TicketListParams): URLSearchParams {
   if (params.status) out.set('status', params.status);
   if (params.priority) out.set('priority', params.priority);
   if (params.requester) out.set('requester', String(params.requester));
+  if (params.assignee) out.set('assignee', String(params.assignee));
   if (params.page > 1) out.set('page', String(params.page));
   if (params.pageSize !== DEFAULT_PAGE_SIZE) out.set('page_size', String(params.pageSize));
   return out;
@@ -50,7 +54,7 @@ export function withFilter(params: TicketListParams, change: Partial<Omit<Ticket
 }
 
 export function hasFilters(params: TicketListParams): boolean {
-  return Boolean(params.status || params.priority || params.requester);
+  return Boolean(params.status || params.priority || params.requester || params.assignee);
 }
 
 export function toApiQuery(params: TicketListParams): TicketListQuery {
@@ -58,7 +62,11 @@ export function toApiQuery(params: TicketListParams): TicketListQuery {
     status: params.status,
     priority: params.priority,
     requester_id: params.requester,
+    assignee_id: params.assignee,
     page: params.page,
     page_size: params.pageSize,
   };
 }
+
+/** Every filter off (the page size stays). */
+export const NO_FILTERS = { status: undefined, priority: undefined, requester: undefined, assignee: undefined } as const;

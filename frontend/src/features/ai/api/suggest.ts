@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import type { AiSuggestion } from '@/api/pending-contracts';
+import type { AiSuggestion } from '@/api/types';
 import { api } from '@/lib/api-client';
 
 /** Ask the AI for a category, priority, tags, KB snippets and a draft reply for one ticket. */

@@ -1,11 +1,11 @@
 import { LoadingOutlined, RobotOutlined } from '@ant-design/icons';
 import { Space, Tooltip, Typography } from 'antd';
-import type { ClassifiedTicket } from '@/api/pending-contracts';
+import type { Ticket } from '@/api/types';
 import { PriorityTag, TagChips } from '@/components/chips';
 import { formatDateTime } from '@/lib/format';
 
 /** The background classifier's result on a ticket, or a note that it is on its way. */
-export function AiClassification({ ticket, waiting }: { ticket: ClassifiedTicket; waiting: boolean }) {
+export function AiClassification({ ticket, waiting }: { ticket: Ticket; waiting: boolean }) {
   if (!ticket.ai_category && !ticket.ai_classified_at) {
     return waiting ? (
       <Typography.Text type="secondary" data-testid="ai-classification"><LoadingOutlined /> Classifying…</Typography.Text>

@@ -1,14 +1,19 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AiSuggestion } from '@/api/pending-contracts';
+import type { AiSuggestion } from '@/api/types';
 import { mockFetch, renderWithProviders } from '@/test/utils';
 import { AiSuggestionPanel, type AiSuggestionPanelProps } from './AiSuggestionPanel';
 
-/** Matches the agreed contract of POST /api/ai/tickets/{id}/suggest. */
+/** Typed by the generated contract of POST /api/ai/tickets/{id}/suggest. */
 const SUGGESTION: AiSuggestion = {
   category: 'network',
   confidence: 0.87,
+  out_of_scope: false,
+  alternatives: [{ category: 'hardware', confidence: 0.08 }],
+  draft_source: 'llm',
+  fallback_reason: null,
+  classification: 'stored',
   priority: 'high',
   tags: ['vpn', 'remote-access', 'timeout'],
   snippets: [
@@ -16,7 +21,7 @@ const SUGGESTION: AiSuggestion = {
     { id: 'kb-2', content: 'Idle timeout is 60 minutes.', metadata: { source: 'policies.md' }, distance: 0.3 },
   ],
   draft: 'Hi, please update the VPN client to 5.2 and reconnect.',
-  sources: ['vpn-guide.md', 'policies.md'],
+  sources: [{ source: 'vpn-guide.md', title: 'VPN guide' }, { source: 'policies.md' }],
   model: 'test-model',
 };
 
@@ -46,7 +51,7 @@ describe('AI suggestion panel', () => {
     expect(calls[0]?.url).toBe('/api/ai/tickets/7/suggest');
     expect(screen.getByText('87% confident')).toBeInTheDocument();
 
-    await user.click(screen.getByRole('button', { name: 'Apply' }));
+    await user.click(screen.getByRole('button', { name: 'Apply priority high' }));
     expect(props.onApplyPriority).toHaveBeenCalledWith('high');
 
     // "vpn" is already on the ticket: no button for it; the others add themselves to the current tags.
@@ -78,7 +83,26 @@ describe('AI suggestion panel', () => {
     setup({ currentPriority: 'high' });
     await user.click(screen.getByRole('button', { name: 'Generate' }));
     expect(await screen.findByText('already set')).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: 'Apply' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Apply priority high' })).not.toBeInTheDocument();
+  });
+
+  it('applies the category as the ticket\'s category, unless the agents already chose it', async () => {
+    mockFetch([{ method: 'POST', path: '/api/ai/tickets/7/suggest', body: SUGGESTION }]);
+    const user = userEvent.setup();
+    const onApplyCategory = vi.fn();
+    setup({ onApplyCategory, currentCategory: null });
+    await user.click(screen.getByRole('button', { name: 'Generate' }));
+    await user.click(await screen.findByRole('button', { name: 'Apply category network' }));
+    expect(onApplyCategory).toHaveBeenCalledWith('network');
+  });
+
+  it('says when nothing in the taxonomy fits (out of scope)', async () => {
+    mockFetch([{ method: 'POST', path: '/api/ai/tickets/7/suggest', body: { ...SUGGESTION, category: null, out_of_scope: true } }]);
+    const user = userEvent.setup();
+    setup({ onApplyCategory: vi.fn() });
+    await user.click(screen.getByRole('button', { name: 'Generate' }));
+    expect(await screen.findByTestId('ai-category')).toHaveTextContent('Out of scope');
+    expect(screen.queryByRole('button', { name: /Apply category/ })).not.toBeInTheDocument();
   });
 
   it('shows a loading state while the AI works', async () => {

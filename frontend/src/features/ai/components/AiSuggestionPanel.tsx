@@ -1,7 +1,6 @@
 import { BulbOutlined, CheckOutlined, EnterOutlined, PlusOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Collapse, Descriptions, Flex, Progress, Skeleton, Space, Tag, Typography } from 'antd';
-import type { AiSuggestion, KbSnippet } from '@/api/pending-contracts';
-import type { TicketPriority } from '@/api/types';
+import type { AiSnippet, AiSuggestion, TicketPriority } from '@/api/types';
 import { PriorityTag, tagColor } from '@/components/chips';
 import { useSuggestion } from '../api/suggest';
 import { explainAiError } from '../explain';
@@ -10,6 +9,9 @@ export interface AiSuggestionPanelProps {
   ticketId: number;
   currentPriority: TicketPriority;
   currentTags: readonly string[];
+  /** The agents' category on the ticket (a taxonomy label), if any. */
+  currentCategory?: string | null;
+  onApplyCategory?: (category: string) => void;
   onApplyPriority: (priority: TicketPriority) => void;
   onApplyTags: (tags: string[]) => void;
   onInsertDraft: (draft: string) => void;
@@ -17,13 +19,15 @@ export interface AiSuggestionPanelProps {
   applying?: boolean;
 }
 
-export function snippetSource(snippet: KbSnippet): string {
-  const { source, title } = snippet.metadata ?? {};
+export function snippetSource(snippet: AiSnippet): string {
+  const { source, title } = (snippet.metadata ?? {}) as { source?: unknown; title?: unknown };
   return [title, source].filter((part) => typeof part === 'string' && part).join(' — ') || snippet.id;
 }
 
-function sourceName(source: AiSuggestion['sources'][number]): string {
-  return typeof source === 'string' ? source : source.title ?? source.source ?? source.id ?? '';
+export function sourceName(source: AiSuggestion['sources'][number] | string): string {
+  if (typeof source === 'string') return source;
+  const name = [source.title, source.source, source.id].find((part) => typeof part === 'string' && part);
+  return typeof name === 'string' ? name : '';
 }
 
 export function AiSuggestionPanel(props: AiSuggestionPanelProps) {
@@ -71,7 +75,7 @@ function AiError({ error, onRetry }: { error: unknown; onRetry: () => void }) {
   );
 }
 
-function SuggestionView({ suggestion, currentPriority, currentTags, onApplyPriority, onApplyTags, onInsertDraft, applying }: AiSuggestionPanelProps & { suggestion: AiSuggestion }) {
+function SuggestionView({ suggestion, currentPriority, currentTags, currentCategory, onApplyCategory, onApplyPriority, onApplyTags, onInsertDraft, applying }: AiSuggestionPanelProps & { suggestion: AiSuggestion }) {
   const newTags = suggestion.tags.filter((tag) => !currentTags.includes(tag));
   const confidence = Math.round(Math.max(0, Math.min(1, suggestion.confidence)) * 100);
   return (
@@ -86,7 +90,21 @@ function SuggestionView({ suggestion, currentPriority, currentTags, onApplyPrior
             label: 'Category',
             children: (
               <Flex vertical gap={4}>
-                <Typography.Text strong data-testid="ai-category">{suggestion.category}</Typography.Text>
+                <Space wrap>
+                  <Typography.Text strong data-testid="ai-category">
+                    {suggestion.category ?? 'Out of scope'}
+                  </Typography.Text>
+                  {suggestion.category && onApplyCategory && (suggestion.category === currentCategory ? (
+                    <Typography.Text type="secondary"><CheckOutlined /> already set</Typography.Text>
+                  ) : (
+                    <Button size="small" onClick={() => onApplyCategory(suggestion.category!)} loading={applying} aria-label={`Apply category ${suggestion.category}`}>
+                      Apply category
+                    </Button>
+                  ))}
+                </Space>
+                {suggestion.out_of_scope && (
+                  <Typography.Text type="secondary">No category of the taxonomy fits this ticket well.</Typography.Text>
+                )}
                 <Progress percent={confidence} size="small" aria-label={`Confidence ${confidence}%`} format={(p) => `${p}% confident`} />
               </Flex>
             ),
@@ -100,7 +118,7 @@ function SuggestionView({ suggestion, currentPriority, currentTags, onApplyPrior
                 {suggestion.priority === currentPriority ? (
                   <Typography.Text type="secondary"><CheckOutlined /> already set</Typography.Text>
                 ) : (
-                  <Button size="small" onClick={() => onApplyPriority(suggestion.priority)} loading={applying}>Apply</Button>
+                  <Button size="small" onClick={() => onApplyPriority(suggestion.priority)} loading={applying} aria-label={`Apply priority ${suggestion.priority}`}>Apply</Button>
                 )}
               </Space>
             ),
@@ -153,6 +171,7 @@ function SuggestionView({ suggestion, currentPriority, currentTags, onApplyPrior
       </div>
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
         Model: {suggestion.model}
+        {suggestion.draft_source === 'template' && <> · Draft from a template{suggestion.fallback_reason ? ` (${suggestion.fallback_reason})` : ''}</>}
         {suggestion.sources.length > 0 && <> · Sources: {suggestion.sources.map(sourceName).filter(Boolean).join(', ')}</>}
       </Typography.Text>
     </Flex>

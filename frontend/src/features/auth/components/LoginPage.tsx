@@ -37,7 +37,7 @@ export default function LoginPage() {
     <div style={{ minHeight: '100vh', display: 'grid', placeItems: 'center', background: '#f5f5f5', padding: 16 }}>
       <Card style={{ width: '100%', maxWidth: 400 }}>
         <Typography.Title level={3} style={{ marginTop: 0 }}>Help desk console</Typography.Title>
-        <Typography.Paragraph type="secondary">Sign in with your agent account.</Typography.Paragraph>
+        <Typography.Paragraph type="secondary">Sign in with your help desk account.</Typography.Paragraph>
         {errorText && <Alert type="error" showIcon title={errorText} style={{ marginBottom: 16 }} role="alert" />}
         <Form<Credentials> layout="vertical" onFinish={onFinish} requiredMark={false} disabled={login.isPending}>
           <Form.Item label="E-mail" name="email" rules={[{ required: true, message: 'Enter your e-mail' }, { type: 'email', message: 'Enter a valid e-mail address' }]}>

@@ -38,7 +38,13 @@ export function useCreateReply() {
     onError: (_error, { ticketId }, context) => {
       if (context?.previous) queryClient.setQueryData(['tickets', 'replies', ticketId], context.previous);
     },
+    // A reply can change the ticket (first response stops that clock; a requester's reply reopens a
+    // pending ticket), and it is in the timeline.
     onSettled: (_data, _error, { ticketId }) =>
-      queryClient.invalidateQueries({ queryKey: ['tickets', 'replies', ticketId] }),
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: ['tickets', 'replies', ticketId] }),
+        queryClient.invalidateQueries({ queryKey: ['tickets', 'detail', ticketId] }),
+        queryClient.invalidateQueries({ queryKey: ['tickets', 'events', ticketId] }),
+      ]),
   });
 }

@@ -1,13 +1,13 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { ClassifiedTicket } from '@/api/pending-contracts';
+import type { Ticket } from '@/api/types';
 import { api } from '@/lib/api-client';
 
-export function getTicket(ticketId: number, signal?: AbortSignal): Promise<ClassifiedTicket> {
-  return api.get<ClassifiedTicket>(`/api/tickets/${ticketId}`, undefined, signal);
+export function getTicket(ticketId: number, signal?: AbortSignal): Promise<Ticket> {
+  return api.get<Ticket>(`/api/tickets/${ticketId}`, undefined, signal);
 }
 
 /** The background classifier has written its result onto the ticket. */
-export function isClassified(ticket: ClassifiedTicket | undefined): boolean {
+export function isClassified(ticket: Ticket | undefined): boolean {
   return Boolean(ticket?.ai_classified_at || ticket?.ai_category);
 }
 
@@ -15,7 +15,7 @@ export function isClassified(ticket: ClassifiedTicket | undefined): boolean {
 export const CLASSIFY_WAIT_MS = 5 * 60_000;
 export const CLASSIFY_POLL_MS = 4_000;
 
-export function classificationPollInterval(ticket: ClassifiedTicket | undefined, now: number = Date.now()): number | false {
+export function classificationPollInterval(ticket: Ticket | undefined, now: number = Date.now()): number | false {
   if (!ticket || isClassified(ticket)) return false;
   const age = now - new Date(ticket.created_at).getTime();
   return age < CLASSIFY_WAIT_MS ? CLASSIFY_POLL_MS : false;

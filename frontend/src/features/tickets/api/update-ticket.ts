@@ -1,5 +1,4 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { ClassifiedTicket } from '@/api/pending-contracts';
 import type { Ticket, TicketUpdate } from '@/api/types';
 import { api } from '@/lib/api-client';
 
@@ -23,14 +22,14 @@ export function useUpdateTicket() {
     onMutate: async ({ ticketId, changes }) => {
       const key = ['tickets', 'detail', ticketId];
       await queryClient.cancelQueries({ queryKey: key });
-      const previous = queryClient.getQueryData<ClassifiedTicket>(key);
+      const previous = queryClient.getQueryData<Ticket>(key);
       if (previous) {
         const { tags, ...rest } = changes;
-        queryClient.setQueryData<ClassifiedTicket>(key, {
+        queryClient.setQueryData<Ticket>(key, {
           ...previous,
           ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
           ...(Array.isArray(tags) ? { tags } : {}),
-        } as ClassifiedTicket);
+        } as Ticket);
       }
       return { previous };
     },
@@ -38,11 +37,12 @@ export function useUpdateTicket() {
       if (context?.previous) queryClient.setQueryData(['tickets', 'detail', ticketId], context.previous);
     },
     onSuccess: (ticket) => {
-      queryClient.setQueryData<ClassifiedTicket>(['tickets', 'detail', ticket.id], (old) => ({ ...old, ...ticket }));
+      queryClient.setQueryData<Ticket>(['tickets', 'detail', ticket.id], (old) => ({ ...old, ...ticket }));
     },
     onSettled: (_data, _error, { ticketId }) =>
       Promise.all([
         queryClient.invalidateQueries({ queryKey: ['tickets', 'detail', ticketId] }),
+        queryClient.invalidateQueries({ queryKey: ['tickets', 'events', ticketId] }),
         queryClient.invalidateQueries({ queryKey: ['tickets', 'list'] }),
         queryClient.invalidateQueries({ queryKey: ['tickets', 'count'] }),
       ]),

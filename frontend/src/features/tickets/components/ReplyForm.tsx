@@ -11,6 +11,8 @@ export interface ReplyFormValues {
   author_id?: number;
   internal: boolean;
   content: string;
+  /** Set when the agent inserted the AI draft: the reply is sent with `from_suggestion: true` (analytics). */
+  from_suggestion?: boolean;
 }
 
 interface Props {
@@ -30,15 +32,17 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
     setProblem(null);
     // The reply shows in the thread at once (optimistic), so the box empties at once too: whatever the
     // agent types next must not be wiped when the server answers.
-    form.setFieldsValue({ content: '' });
+    // Not a visible field: the page sets it when it inserts the AI draft (read from the form's store).
+    const fromSuggestion = Boolean(form.getFieldValue('from_suggestion'));
+    form.setFieldsValue({ content: '', from_suggestion: false });
     create.mutate(
-      { ticketId, body: { content: values.content, author_id: values.author_id, internal: values.internal } },
+      { ticketId, body: { content: values.content, author_id: values.author_id, internal: values.internal, ...(fromSuggestion ? { from_suggestion: true } : {}) } },
       {
         onSuccess: () => {
           message.success(values.internal ? 'Internal note added' : 'Reply sent');
         },
         onError: (error) => {
-          if (!form.getFieldValue('content')) form.setFieldsValue({ content: values.content });
+          if (!form.getFieldValue('content')) form.setFieldsValue({ content: values.content, from_suggestion: fromSuggestion });
           const unplaced = applyServerErrors(form, error, ['content', 'author_id', 'internal']);
           if (unplaced === null || unplaced.length > 0) setProblem(unplaced?.join('; ') || describeError(error));
         },
@@ -51,7 +55,7 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
       form={form}
       name="reply"
       layout="vertical"
-      initialValues={{ author_id: defaultAuthorId, internal: false, content: '' }}
+      initialValues={{ author_id: defaultAuthorId, internal: false, content: '', from_suggestion: false }}
       onFinish={onFinish}
     >
       {problem && <Alert type="error" showIcon role="alert" title="The reply was not sent" description={problem} style={{ marginBottom: 12 }} />}

@@ -5,7 +5,14 @@ import { EmptyState, ErrorState } from '@/components/states';
 import { formatDateTime, formatRelative } from '@/lib/format';
 import { useReplies } from '../api/get-replies';
 
-export function ReplyThread({ ticketId, users }: { ticketId: number; users: Map<number, User> | undefined }) {
+interface ThreadProps {
+  ticketId: number;
+  users: Map<number, User> | undefined;
+  /** Overrides the author's name (the requester view has no user directory). */
+  authorName?: (authorId: number) => string;
+}
+
+export function ReplyThread({ ticketId, users, authorName }: ThreadProps) {
   const replies = useReplies(ticketId);
   if (replies.isLoading) return <Skeleton active avatar paragraph={{ rows: 3 }} />;
   if (replies.isError) return <ErrorState error={replies.error} onRetry={() => void replies.refetch()} title="Could not load the replies" />;
@@ -13,7 +20,7 @@ export function ReplyThread({ ticketId, users }: { ticketId: number; users: Map<
   if (items.length === 0) return <EmptyState description="No replies yet. Write the first one below." />;
   return (
     <Flex vertical gap={12} role="list" aria-label="Replies" data-testid="reply-thread">
-      {items.map((reply) => <ReplyItem key={reply.id} reply={reply} author={users?.get(reply.author_id)} />)}
+      {items.map((reply) => <ReplyItem key={reply.id} reply={reply} author={users?.get(reply.author_id)} name={authorName?.(reply.author_id)} />)}
       {replies.hasNextPage && (
         <Button onClick={() => void replies.fetchNextPage()} loading={replies.isFetchingNextPage}>Load more replies</Button>
       )}
@@ -21,9 +28,9 @@ export function ReplyThread({ ticketId, users }: { ticketId: number; users: Map<
   );
 }
 
-function ReplyItem({ reply, author }: { reply: Reply; author: User | undefined }) {
+function ReplyItem({ reply, author, name: forcedName }: { reply: Reply; author: User | undefined; name?: string }) {
   const pending = reply.id < 0;
-  const name = author?.name ?? (pending ? 'You' : `User #${reply.author_id}`);
+  const name = forcedName ?? author?.name ?? (pending ? 'You' : `User #${reply.author_id}`);
   return (
     <div
       role="listitem"

@@ -1,9 +1,9 @@
-import { ArrowLeftOutlined, DeleteOutlined, EditOutlined } from '@ant-design/icons';
-import { App, Breadcrumb, Button, Card, Col, Descriptions, Flex, Form, Row, Skeleton, Typography } from 'antd';
+import { ArrowLeftOutlined, DeleteOutlined, EditOutlined, MergeCellsOutlined, UserAddOutlined } from '@ant-design/icons';
+import { Alert, App, Breadcrumb, Button, Card, Col, Descriptions, Flex, Form, Row, Select, Skeleton, Space, Typography } from 'antd';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import type { Ticket, TicketPriority } from '@/api/types';
+import type { Ticket, TicketUpdate } from '@/api/types';
 import { PriorityTag, StatusTag, TagChips } from '@/components/chips';
 import { ErrorState, NotFoundState } from '@/components/states';
 import { describeError, isApiError } from '@/lib/api-client';
@@ -11,13 +11,20 @@ import { formatDateTime } from '@/lib/format';
 import { useAuth } from '@/features/auth/AuthContext';
 import { AiClassification } from '@/features/ai/components/AiClassification';
 import { AiSuggestionPanel } from '@/features/ai/components/AiSuggestionPanel';
+import { useLabels } from '@/features/ai/api/labels';
+import { SlaChip } from '@/features/sla/SlaChip';
+import { SlaPanel } from '@/features/sla/SlaPanel';
 import { useUserDirectory } from '@/features/users/api/get-users';
+import { AssigneeSelect } from '@/features/users/components/AssigneeSelect';
 import { forgetTicket, useDeleteTicket } from '../api/delete-ticket';
 import { classificationPollInterval, useTicket } from '../api/get-ticket';
 import { useUpdateTicket } from '../api/update-ticket';
+import { CsatCard } from './CsatCard';
 import { EditTicketModal } from './EditTicketModal';
+import { MergeTicketModal } from './MergeTicketModal';
 import { ReplyForm, type ReplyFormValues } from './ReplyForm';
 import { ReplyThread } from './ReplyThread';
+import { TicketTimeline } from './TicketTimeline';
 
 export default function TicketDetailPage() {
   const ticketId = Number(useParams().ticketId);
@@ -48,15 +55,17 @@ function TicketDetail({ ticket, remove, reload }: DetailProps) {
   const update = useUpdateTicket();
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
+  const [merging, setMerging] = useState(false);
   const [replyForm] = Form.useForm<ReplyFormValues>();
+  const labels = useLabels();
 
   const nameOf = (id: number | null) => (id === null ? 'Unassigned' : users?.get(id)?.name ?? `User #${id}`);
 
-  const apply = (changes: { priority?: TicketPriority; tags?: string[] }, what: string) => {
+  const apply = (changes: Omit<TicketUpdate, 'version'>, what: string) => {
     update.mutate(
       { ticketId: ticket.id, changes, version: ticket.version },
       {
-        onSuccess: () => message.success(`${what} applied`),
+        onSuccess: () => message.success(what),
         onError: (error) => message.error(isApiError(error) && error.status === 409
           ? 'The ticket changed meanwhile; it has been reloaded. Apply again if still needed.'
           : describeError(error)),
@@ -65,7 +74,7 @@ function TicketDetail({ ticket, remove, reload }: DetailProps) {
   };
 
   const insertDraft = (draft: string) => {
-    replyForm.setFieldsValue({ content: draft, internal: false });
+    replyForm.setFieldsValue({ content: draft, internal: false, from_suggestion: true });
     const box = document.getElementById('reply_content');
     box?.scrollIntoView({ behavior: 'smooth', block: 'center' });
     box?.focus();
@@ -104,29 +113,88 @@ function TicketDetail({ ticket, remove, reload }: DetailProps) {
             <Typography.Text type="secondary">#{ticket.id}</Typography.Text>
             <StatusTag status={ticket.status} />
             <PriorityTag priority={ticket.priority} />
+            <SlaChip ticket={ticket} />
             <TagChips tags={ticket.tags} />
           </Flex>
         </div>
-        <Flex gap={8}>
+        <Flex gap={8} wrap>
           <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>Edit</Button>
+          <Button icon={<MergeCellsOutlined />} onClick={() => setMerging(true)} disabled={Boolean(ticket.merged_into)}>Merge</Button>
           <Button danger icon={<DeleteOutlined />} onClick={confirmDelete} loading={remove.isPending}>Delete</Button>
         </Flex>
       </Flex>
 
+      {ticket.merged_into && (
+        <Alert
+          type="info"
+          showIcon
+          role="status"
+          data-testid="merged-banner"
+          title={<span>Merged into <Link to={`/tickets/${ticket.merged_into}`}>#{ticket.merged_into}</Link></span>}
+          description="This ticket was a duplicate: it is closed and its replies moved to the surviving ticket. Continue there."
+        />
+      )}
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={15}>
           <Flex vertical gap={16}>
             <Card>
               <Descriptions
                 size="small"
-                column={{ xs: 1, sm: 2, lg: 3 }}
+                column={{ xs: 1, md: 2 }}
                 items={[
                   { key: 'requester', label: 'Requester', children: <Link to={`/users/${ticket.requester_id}`}>{nameOf(ticket.requester_id)}</Link> },
-                  { key: 'assignee', label: 'Assignee', children: nameOf(ticket.assignee_id) },
+                  {
+                    key: 'assignee',
+                    label: 'Assignee',
+                    children: (
+                      <Space wrap size={4}>
+                        <AssigneeSelect
+                          aria-label="Assignee"
+                          value={ticket.assignee_id}
+                          meId={user?.id}
+                          loading={update.isPending && update.variables?.changes.assignee_id !== undefined}
+                          onChange={(assignee) => apply({ assignee_id: assignee }, assignee === null ? 'Unassigned' : `Assigned to ${nameOf(assignee)}`)}
+                          style={{ minWidth: 200 }}
+                        />
+                        {user && ticket.assignee_id !== user.id && (
+                          <Button size="small" type="link" icon={<UserAddOutlined />} onClick={() => apply({ assignee_id: user.id }, 'Assigned to you')}>Assign to me</Button>
+                        )}
+                      </Space>
+                    ),
+                  },
+                  {
+                    key: 'category',
+                    label: 'Category',
+                    children: (
+                      <Select<string>
+                        aria-label="Category"
+                        value={ticket.category ?? undefined}
+                        placeholder="Not set"
+                        allowClear
+                        size="small"
+                        style={{ minWidth: 160 }}
+                        loading={labels.isLoading}
+                        onChange={(category) => apply({ category: category ?? null }, category ? `Category set to ${category}` : 'Category cleared')}
+                        options={[...new Set([...(labels.data ?? []).map((l) => l.name), ...(ticket.category ? [ticket.category] : [])])].map((name) => ({ value: name, label: name }))}
+                        notFoundContent={labels.isError ? 'Could not load the categories' : 'No categories yet (add them on the AI page)'}
+                      />
+                    ),
+                  },
                   { key: 'created', label: 'Created', children: formatDateTime(ticket.created_at) },
                   { key: 'updated', label: 'Updated', children: formatDateTime(ticket.updated_at) },
                   { key: 'version', label: 'Version', children: ticket.version },
-                  { key: 'ai', label: 'AI classification', children: <AiClassification ticket={ticket} waiting={classificationPollInterval(ticket) !== false} /> },
+                  {
+                    key: 'ai',
+                    label: 'AI classification',
+                    children: (
+                      <Space wrap size={4}>
+                        <AiClassification ticket={ticket} waiting={classificationPollInterval(ticket) !== false} />
+                        {ticket.ai_category && !ticket.ai_out_of_scope && ticket.ai_category !== ticket.category && (
+                          <Button size="small" type="link" onClick={() => apply({ category: ticket.ai_category }, `Category set to ${ticket.ai_category}`)}>Use as category</Button>
+                        )}
+                      </Space>
+                    ),
+                  },
                 ]}
               />
               <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginTop: 16, marginBottom: 0 }} data-testid="ticket-content">
@@ -136,24 +204,42 @@ function TicketDetail({ ticket, remove, reload }: DetailProps) {
             <Card title="Conversation">
               <ReplyThread ticketId={ticket.id} users={users} />
             </Card>
-            <Card title="Reply">
-              <ReplyForm ticketId={ticket.id} form={replyForm} defaultAuthorId={user?.id ?? ticket.requester_id} />
+            {ticket.merged_into ? (
+              <Card title="Reply">
+                <Typography.Text type="secondary">
+                  This ticket was merged: reply on <Link to={`/tickets/${ticket.merged_into}`}>#{ticket.merged_into}</Link> instead.
+                </Typography.Text>
+              </Card>
+            ) : (
+              <Card title="Reply">
+                <ReplyForm ticketId={ticket.id} form={replyForm} defaultAuthorId={user?.id ?? ticket.requester_id} />
+              </Card>
+            )}
+            <Card title="History">
+              <TicketTimeline ticketId={ticket.id} nameOf={(id) => nameOf(id)} />
             </Card>
           </Flex>
         </Col>
         <Col xs={24} xl={9}>
+          <Flex vertical gap={16}>
+          <SlaPanel ticket={ticket} />
+          <CsatCard ticket={ticket} />
           <AiSuggestionPanel
             ticketId={ticket.id}
             currentPriority={ticket.priority}
             currentTags={ticket.tags}
+            currentCategory={ticket.category}
             applying={update.isPending}
-            onApplyPriority={(priority) => apply({ priority }, 'Priority')}
-            onApplyTags={(tags) => apply({ tags }, 'Tags')}
+            onApplyCategory={(category) => apply({ category }, `Category set to ${category}`)}
+            onApplyPriority={(priority) => apply({ priority }, 'Priority applied')}
+            onApplyTags={(tags) => apply({ tags }, 'Tags applied')}
             onInsertDraft={insertDraft}
           />
+          </Flex>
         </Col>
       </Row>
       <EditTicketModal ticket={ticket} open={editing} onClose={() => setEditing(false)} onReload={reload} />
+      <MergeTicketModal ticket={ticket} open={merging} onClose={() => setMerging(false)} />
     </Flex>
   );
 }

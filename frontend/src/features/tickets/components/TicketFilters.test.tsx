@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockFetch, renderWithProviders, userFixture } from '@/test/utils';
 import type { TicketListParams } from '../list-params';
-import { TicketFilters } from './TicketFilters';
+import { quickFilterOf, TicketFilters } from './TicketFilters';
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -27,12 +27,31 @@ describe('ticket filters', () => {
     expect(onChange).toHaveBeenLastCalledWith({ ...params, priority: 'urgent', page: 1 });
 
     await user.click(screen.getByRole('button', { name: /Clear filters/ }));
-    expect(onChange).toHaveBeenLastCalledWith({ status: undefined, priority: undefined, requester: undefined, page: 1, pageSize: 50 });
+    expect(onChange).toHaveBeenLastCalledWith({ status: undefined, priority: undefined, requester: undefined, assignee: undefined, page: 1, pageSize: 50 });
   });
 
   it('hides "Clear filters" when nothing is filtered', () => {
     mockFetch([{ method: 'GET', path: '/api/users', body: { items: [], page: 1, page_size: 100, total: 0, next_cursor: null } }]);
     renderWithProviders(<TicketFilters params={{ page: 1, pageSize: 20 }} onChange={vi.fn()} />);
     expect(screen.queryByRole('button', { name: /Clear filters/ })).not.toBeInTheDocument();
+  });
+
+  it('"My tickets" filters on the signed-in agent, "Unassigned" on nobody', async () => {
+    mockFetch([{ method: 'GET', path: '/api/users', body: { items: [], page: 1, page_size: 100, total: 0, next_cursor: null } }]);
+    const onChange = vi.fn();
+    const user = userEvent.setup();
+    const params: TicketListParams = { status: 'open', page: 2, pageSize: 20 };
+    renderWithProviders(<TicketFilters params={params} onChange={onChange} meId={4} />);
+    await user.click(screen.getByText('My tickets'));
+    expect(onChange).toHaveBeenLastCalledWith({ ...params, assignee: 4, page: 1 });
+    await user.click(screen.getByText('Unassigned'));
+    expect(onChange).toHaveBeenLastCalledWith({ ...params, assignee: 'none', page: 1 });
+  });
+
+  it('tells which quick filter the URL holds', () => {
+    expect(quickFilterOf({ page: 1, pageSize: 20 }, 4)).toBe('all');
+    expect(quickFilterOf({ assignee: 4, page: 1, pageSize: 20 }, 4)).toBe('mine');
+    expect(quickFilterOf({ assignee: 'none', page: 1, pageSize: 20 }, 4)).toBe('none');
+    expect(quickFilterOf({ assignee: 8, page: 1, pageSize: 20 }, 4)).toBe('other');
   });
 });

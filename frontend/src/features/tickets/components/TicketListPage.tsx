@@ -6,9 +6,11 @@ import type { Ticket } from '@/api/types';
 import { PriorityTag, StatusTag, TagChips } from '@/components/chips';
 import { EmptyState, ErrorState } from '@/components/states';
 import { formatDateTime, formatRelative } from '@/lib/format';
+import { useAuth } from '@/features/auth/AuthContext';
+import { SlaChip } from '@/features/sla/SlaChip';
 import { useUserDirectory } from '@/features/users/api/get-users';
 import { useTickets } from '../api/get-tickets';
-import { hasFilters, PAGE_SIZES, parseListParams, toApiQuery, toSearchParams, withFilter, type TicketListParams } from '../list-params';
+import { hasFilters, NO_FILTERS, PAGE_SIZES, parseListParams, toApiQuery, toSearchParams, withFilter, type TicketListParams } from '../list-params';
 import { TicketFilters } from './TicketFilters';
 
 export default function TicketListPage() {
@@ -17,6 +19,7 @@ export default function TicketListPage() {
   const params = parseListParams(search);
   const tickets = useTickets(toApiQuery(params));
   const directory = useUserDirectory();
+  const { user } = useAuth();
   const setParams = (next: TicketListParams) => setSearch(toSearchParams(next));
 
   const columns: ColumnsType<Ticket> = [
@@ -29,7 +32,17 @@ export default function TicketListPage() {
     },
     { title: 'Status', dataIndex: 'status', width: 112, render: (status: Ticket['status']) => <StatusTag status={status} /> },
     { title: 'Priority', dataIndex: 'priority', width: 92, render: (priority: Ticket['priority']) => <PriorityTag priority={priority} /> },
-    { title: 'Tags', dataIndex: 'tags', width: 180, render: (tags: string[]) => <TagChips tags={tags} />, responsive: ['lg'] },
+    { title: 'SLA', key: 'sla', width: 130, render: (_: unknown, ticket) => <SlaChip ticket={ticket} /> },
+    {
+      title: 'Assignee',
+      dataIndex: 'assignee_id',
+      width: 150,
+      ellipsis: true,
+      responsive: ['md'],
+      render: (id: number | null) =>
+        id === null ? <Typography.Text type="secondary">Unassigned</Typography.Text> : id === user?.id ? 'Me' : directory.data?.byId.get(id)?.name ?? `#${id}`,
+    },
+    { title: 'Tags', dataIndex: 'tags', width: 180, render: (tags: string[]) => <TagChips tags={tags} />, responsive: ['xl'] },
     {
       title: 'Requester',
       dataIndex: 'requester_id',
@@ -50,7 +63,7 @@ export default function TicketListPage() {
   const empty = filtered ? (
     <EmptyState
       description="No tickets match these filters."
-      action={<Button onClick={() => setParams(withFilter(params, { status: undefined, priority: undefined, requester: undefined }))}>Clear filters</Button>}
+      action={<Button onClick={() => setParams(withFilter(params, NO_FILTERS))}>Clear filters</Button>}
     />
   ) : (
     <EmptyState description="No tickets yet." action={<Link to="/tickets/new"><Button type="primary">Create the first ticket</Button></Link>} />
@@ -65,7 +78,7 @@ export default function TicketListPage() {
           <Link to="/tickets/new"><Button type="primary" icon={<PlusOutlined />}>New Ticket</Button></Link>
         </Flex>
       </Flex>
-      <TicketFilters params={params} onChange={setParams} />
+      <TicketFilters params={params} onChange={setParams} meId={user?.id} />
       {tickets.isError && <ErrorState error={tickets.error} onRetry={() => void tickets.refetch()} />}
       {tickets.isLoading ? (
         <Skeleton active paragraph={{ rows: 8 }} />
@@ -78,7 +91,7 @@ export default function TicketListPage() {
             dataSource={tickets.data?.items ?? []}
             loading={tickets.isFetching && tickets.isPlaceholderData}
             locale={{ emptyText: empty }}
-            scroll={{ x: 760 }}
+            scroll={{ x: 900 }}
             onRow={(ticket) => ({ onClick: () => navigate(`/tickets/${ticket.id}`), style: { cursor: 'pointer' } })}
             pagination={{
               current: params.page,

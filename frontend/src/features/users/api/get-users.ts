@@ -54,3 +54,31 @@ export function userDirectoryQueryOptions() {
 export function useUserDirectory() {
   return useQuery(userDirectoryQueryOptions());
 }
+
+/** Every user of one role (up to DIRECTORY_LIMIT), following the cursor. */
+export async function getUsersByRole(role: User['role'], signal?: AbortSignal): Promise<User[]> {
+  const users: User[] = [];
+  let cursor: string | null | undefined;
+  do {
+    const page = await getUsers({ role, page_size: 100, cursor: cursor ?? undefined }, signal);
+    users.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor && users.length < DIRECTORY_LIMIT);
+  return users;
+}
+
+/** The people a ticket can be assigned to: agents and admins (`GET /api/users?role=agent` and `role=admin`). */
+export function staffQueryOptions() {
+  return queryOptions({
+    queryKey: ['users', 'staff'],
+    queryFn: async ({ signal }) => {
+      const [agents, admins] = await Promise.all([getUsersByRole('agent', signal), getUsersByRole('admin', signal)]);
+      return [...agents, ...admins].sort((a, b) => a.name.localeCompare(b.name));
+    },
+    staleTime: 60_000,
+  });
+}
+
+export function useStaff() {
+  return useQuery(staffQueryOptions());
+}

@@ -1,0 +1,113 @@
+/**
+ * Labelled examples from CSV (`text,label`), pasted or uploaded, sent to POST /api/ai/examples in batches
+ * of at most 1,000 (the API's limit per request).
+ */
+import type { AiExample, AiExamplesAccepted } from '@/api/types';
+
+export const MAX_BATCH = 1000;
+export const MAX_TEXT = 5000;
+export const MAX_LABEL = 80;
+const LABEL = /^[A-Za-z0-9][A-Za-z0-9 _./&+-]*$/;
+
+export interface CsvProblem { line: number; message: string }
+export interface ParsedExamples { examples: AiExample[]; problems: CsvProblem[]; labels: string[] }
+
+/** RFC 4180 rows: quoted fields may hold commas, doubled quotes and line breaks. Returns each row with its first line number. */
+export function parseCsvRows(input: string): { line: number; cells: string[] }[] {
+  const text = input.replace(/^\uFEFF/, '');
+  const rows: { line: number; cells: string[] }[] = [];
+  let cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  let line = 1;
+  let rowLine = 1;
+  let touched = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') { cell += '"'; i += 1; } else quoted = false;
+      } else {
+        if (ch === '\n') line += 1;
+        cell += ch;
+      }
+      continue;
+    }
+    if (ch === '"' && cell.trim() === '') { quoted = true; cell = ''; touched = true; continue; }
+    if (ch === ',') { cells.push(cell); cell = ''; touched = true; continue; }
+    if (ch === '\r') continue;
+    if (ch === '\n') {
+      cells.push(cell);
+      if (touched || cells.some((c) => c.trim() !== '')) rows.push({ line: rowLine, cells });
+      cells = []; cell = ''; touched = false;
+      line += 1; rowLine = line;
+      continue;
+    }
+    cell += ch;
+    touched = true;
+  }
+  cells.push(cell);
+  if (touched || cells.some((c) => c.trim() !== '')) rows.push({ line: rowLine, cells });
+  return rows;
+}
+
+/** Read `text,label` rows (a header row naming the columns is optional and may list them in any order). */
+export function parseExamplesCsv(input: string): ParsedExamples {
+  const rows = parseCsvRows(input);
+  const problems: CsvProblem[] = [];
+  const examples: AiExample[] = [];
+  let textAt = 0;
+  let labelAt = 1;
+  const first = rows[0]?.cells.map((c) => c.trim().toLowerCase());
+  if (first && first.includes('text') && first.includes('label')) {
+    textAt = first.indexOf('text');
+    labelAt = first.indexOf('label');
+    rows.shift();
+  }
+  for (const { line, cells } of rows) {
+    const text = (cells[textAt] ?? '').trim();
+    const label = (cells[labelAt] ?? '').trim();
+    if (!text || !label) { problems.push({ line, message: 'needs both a text and a label' }); continue; }
+    if (text.length > MAX_TEXT) { problems.push({ line, message: `text is longer than ${MAX_TEXT.toLocaleString()} characters` }); continue; }
+    if (label.length > MAX_LABEL || !LABEL.test(label)) {
+      problems.push({ line, message: `label "${label.slice(0, 30)}" must start with a letter or digit and use only letters, digits, spaces and _ . / & + -` });
+      continue;
+    }
+    examples.push({ text, label });
+  }
+  return { examples, problems, labels: [...new Set(examples.map((e) => e.label))].sort() };
+}
+
+export function toBatches<T>(items: readonly T[], size: number = MAX_BATCH): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface SendReport { sent: number; received: number; added: number; labelsAdded: string[]; batches: number }
+
+/**
+ * Send the examples one batch after the other (never in parallel: each batch bumps the classifier's
+ * generation). Stops at the first failure, which it rethrows with how far it got in `error.sent`.
+ */
+export async function sendInBatches(
+  examples: readonly AiExample[],
+  send: (batch: AiExample[]) => Promise<AiExamplesAccepted>,
+  onProgress?: (sent: number, total: number) => void,
+): Promise<SendReport> {
+  const report: SendReport = { sent: 0, received: 0, added: 0, labelsAdded: [], batches: 0 };
+  for (const batch of toBatches(examples)) {
+    try {
+      const result = await send(batch);
+      report.sent += batch.length;
+      report.received += result.received;
+      report.added += result.new;
+      report.labelsAdded.push(...result.labels_added.filter((l) => !report.labelsAdded.includes(l)));
+      report.batches += 1;
+      onProgress?.(report.sent, examples.length);
+    } catch (error) {
+      throw Object.assign(error instanceof Error ? error : new Error(String(error)), { report });
+    }
+  }
+  return report;
+}
