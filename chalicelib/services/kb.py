@@ -18,6 +18,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from chalicelib import faults
 from chalicelib.clock import now_iso
 from chalicelib.db import query_once
 from chalicelib.errors import FieldError, PayloadTooLarge, ValidationFailed
@@ -150,11 +151,13 @@ def write_documents(documents: Sequence[Document], vectors: Any, store: VectorSt
         existing = f"source IN ({', '.join(quote(s) for s in fresh)})"
         if store.count(existing):
             store.delete(existing)
+        faults.checkpoint("kb.after_delete")
         rows = []
         for source in fresh:
             document, offset = by_source[source]
             rows += rows_for(document, document.chunks, vectors[offset:offset + len(document.chunks)], now)
         store.add(rows)
+        faults.checkpoint("kb.after_append")
         for source in fresh:
             save_record(by_source[source][0], records[source], now, status="ready", embedder_name=embedder_name)
     return fresh
