@@ -22,6 +22,13 @@ from infra.cdk.stack import HelpdeskStack, default_env  # noqa: E402
 from infra.stages import STAGES  # noqa: E402
 
 
+def _forget_app_modules() -> None:
+    """`chalice package` imports app.py, whose queue names are read from the stage's environment at import time:
+    drop the previous stage's copy so each stage's package sees its own names."""
+    for module in [m for m in sys.modules if m == "app" or m.startswith(("chalicelib.api", "chalicelib.handlers"))]:
+        del sys.modules[module]
+
+
 def build(outdir: str | None = None, stages: list[str] | None = None, cors_origin: str = "") -> cdk.App:
     """The CDK app with one stack per requested stage (all stages by default)."""
     app = cdk.App(outdir=outdir, analytics_reporting=False)
@@ -29,6 +36,7 @@ def build(outdir: str | None = None, stages: list[str] | None = None, cors_origi
     cors = cors_origin or app.node.try_get_context("cors_origin") or ""
     context = packaging.assemble_image_context()
     for name in wanted:
+        _forget_app_modules()
         HelpdeskStack(app, STAGES[name], image_context=context, cors_origin=cors, env=default_env())
     return app
 

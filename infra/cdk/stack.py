@@ -39,7 +39,7 @@ from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
 from infra import resources
-from infra.stages import ROOT, StageConfig, function_sizing
+from infra.stages import ROOT, StageConfig
 
 DDB_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem",
             "dynamodb:DescribeTable"]
@@ -52,6 +52,8 @@ ECR_PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
 
 RETENTION = {7: logs.RetentionDays.ONE_WEEK, 14: logs.RetentionDays.TWO_WEEKS, 30: logs.RetentionDays.ONE_MONTH,
              90: logs.RetentionDays.THREE_MONTHS, 365: logs.RetentionDays.ONE_YEAR}
+PRICE_CLASSES = {"PriceClass_100": cf.PriceClass.PRICE_CLASS_100, "PriceClass_200": cf.PriceClass.PRICE_CLASS_200,
+                 "PriceClass_All": cf.PriceClass.PRICE_CLASS_ALL}
 API_ML = "api_ml"
 API_ML_TIMEOUT_S = 29  # API Gateway's integration limit
 API_ML_MEMORY_MB = 2048
@@ -425,7 +427,7 @@ class HelpdeskStack(cdk.Stack):
             self, "Console",
             comment=f"helpdesk {self.stage.name} console + API",
             default_root_object="index.html",
-            price_class=cf.PriceClass.PRICE_CLASS_100 if self.stage.price_class == "PriceClass_100" else cf.PriceClass.PRICE_CLASS_ALL,
+            price_class=PRICE_CLASSES[self.stage.price_class],
             http_version=cf.HttpVersion.HTTP2_AND_3,
             default_behavior=cf.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.buckets["console"]),
