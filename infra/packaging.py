@@ -86,22 +86,21 @@ def _requirements_digest(context: Path) -> str:
 def build_image_root(context: Path = IMAGE_CONTEXT, dest: Path = IMAGE_ROOT) -> Path:
     """The image's /var/task without Docker: install.sh into a folder, then the Dockerfile's COPY steps.
 
-    The installed site-packages are reused while install.sh and the requirements are unchanged.
+    The installed packages are kept while install.sh and the requirements are unchanged; the app's files are
+    replaced every time.
     """
-    packages = dest.parent / f"{dest.name}-packages"
-    stamp = packages / ".requirements"
+    stamp = dest / ".requirements"
     digest = _requirements_digest(context)
     if not stamp.exists() or stamp.read_text() != digest:
-        if packages.exists():
-            shutil.rmtree(packages)
+        if dest.exists():
+            shutil.rmtree(dest)
         env = {**os.environ, "PIP_CACHE_DIR": str(PIP_CACHE)}
-        subprocess.run(["sh", str(context / "install.sh"), str(context), str(packages), sys.executable],
+        subprocess.run(["sh", str(context / "install.sh"), str(context), str(dest), sys.executable],
                        check=True, env=env)
         stamp.write_text(digest)
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(packages, dest, ignore=shutil.ignore_patterns(".requirements"), symlinks=True)
     for name in ("models", "chalice", "chalicelib"):
+        if (dest / name).exists():
+            shutil.rmtree(dest / name)
         _copy_tree(context / name, dest / name)
     shutil.copy2(context / "app.py", dest / "app.py")
     return dest

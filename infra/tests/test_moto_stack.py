@@ -22,6 +22,7 @@ from urllib.parse import unquote_plus
 
 import boto3
 import pytest
+import requests
 
 from infra import bootstrap, resources
 from infra.stages import STAGES
@@ -94,6 +95,8 @@ def endpoint() -> Iterator[str]:
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
+    # moto's state is per process, shared by every server in it: start from nothing.
+    requests.post(f"http://127.0.0.1:{port}/moto-api/reset", timeout=10)
     yield f"http://127.0.0.1:{port}"
     server.stop()
 
