@@ -103,6 +103,7 @@ DEPLOY_STAMP := $(DEPLOY_VENV)/.installed-$(shell cat requirements.txt infra/req
 CHECK_STAMP := $(CHECK_VENV)/.installed-$(shell sha1sum infra/requirements-check.txt 2>/dev/null | cut -c1-12)
 CDK_OUT := build/cdk.out
 STAGE ?= dev
+CDK_CLI_PACKAGE := aws-cdk@2.1148.1
 
 ## The deployment's own venvs: infra/.venv-deploy (CDK, Chalice, the app's requirements) and infra/.venv-check
 ## (cfn-lint, aws-sam-translator: it pins pydantic 2.13, so it stays out of the app's venvs).
@@ -129,6 +130,7 @@ synth: bootstrap infra-venvs
 ## Deployment checks without an AWS account: cfn-lint, CDK assertions, the stack in moto, the packages.
 test-infra: synth
 	$(CHECK_VENV)/bin/cfn-lint $(CDK_OUT)/dev.template.json $(CDK_OUT)/prod.template.json
+	npx --yes $(CDK_CLI_PACKAGE) ls --app $(CDK_OUT)  # the CLI make deploy uses reads this cloud assembly
 	$(DEPLOY_VENV)/bin/python -m pytest -q -p no:cacheprovider infra/tests/test_template.py
 	$(PY) -m pytest -q -p no:cacheprovider -W ignore::UserWarning infra/tests/test_moto_stack.py infra/tests/test_packages.py
 	@echo "templates: $$(for s in dev prod; do printf '%s %s resources (%s after the SAM transform)  ' $$s \
@@ -139,8 +141,8 @@ test-infra: synth
 ## Deploy a stage to the AWS account of your credentials: backend (cdk deploy), then the console. Needs Docker.
 deploy: bootstrap infra-venvs frontend-deps
 	cd $(FRONTEND) && npm run build
-	$(DEPLOY_VENV)/bin/python -m infra.deploy deploy --stage $(STAGE)
+	CDK_CLI="npx --yes $(CDK_CLI_PACKAGE)" $(DEPLOY_VENV)/bin/python -m infra.deploy deploy --stage $(STAGE)
 
 ## Delete a stage's stack (prod keeps its tables and data buckets).
 destroy: infra-venvs
-	$(DEPLOY_VENV)/bin/python -m infra.deploy destroy --stage $(STAGE)
+	CDK_CLI="npx --yes $(CDK_CLI_PACKAGE)" $(DEPLOY_VENV)/bin/python -m infra.deploy destroy --stage $(STAGE)

@@ -46,8 +46,10 @@ def _account() -> tuple[str, str]:
     return str(account), str(region)
 
 
-def _check_parameters(stage: StageConfig) -> None:
+def _check_parameters(stage: StageConfig) -> bool:
+    """Fail without the signing key; True when the LLM key exists (without it the stack leaves the LLM out)."""
     ssm = boto3.client("ssm")
+    llm = True
     for name, required in ((stage.secret_key_parameter, True), (stage.llm_api_key_parameter, False)):
         try:
             ssm.get_parameter(Name=name)  # metadata only: the value stays encrypted
@@ -57,7 +59,9 @@ def _check_parameters(stage: StageConfig) -> None:
             hint = f"aws ssm put-parameter --type SecureString --name {name} --value ..."
             if required:
                 raise SystemExit(f"missing SSM parameter {name}: create it first ({hint})") from exc
-            _say(f"warning: {name} is missing: AI suggestions answer without the LLM until it exists ({hint})")
+            _say(f"warning: {name} is missing: AI suggestions use the template draft until it exists ({hint})")
+            llm = False
+    return llm
 
 
 def _outputs(stage: StageConfig) -> dict[str, str]:
@@ -68,9 +72,10 @@ def _outputs(stage: StageConfig) -> dict[str, str]:
     return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
 
 
-def _cdk(command: str, stage: StageConfig, account: str, region: str, cors_origin: str = "") -> None:
+def _cdk(command: str, stage: StageConfig, account: str, region: str, cors_origin: str = "", llm: bool = True) -> None:
     env = {**os.environ, "CDK_DEFAULT_ACCOUNT": account, "CDK_DEFAULT_REGION": region}
-    args = [*CDK_CLI, command, stage.name, "--context", f"stage={stage.name}"]
+    args = [*CDK_CLI, command, stage.name, "--context", f"stage={stage.name}",
+            "--context", f"llm={'on' if llm else 'off'}"]
     if cors_origin:
         args += ["--context", f"cors_origin={cors_origin}"]
     if command == "deploy":
@@ -114,14 +119,14 @@ def deploy(stage: StageConfig) -> None:
     """Backend, then the console."""
     account, region = _account()
     _say(f"account {account}, region {region}, stack {stage.stack_name}")
-    _check_parameters(stage)
+    llm = _check_parameters(stage)
     OUT.mkdir(parents=True, exist_ok=True)
     cors = _outputs(stage).get("ConsoleUrl", "")
-    _cdk("deploy", stage, account, region, cors)
+    _cdk("deploy", stage, account, region, cors, llm)
     outputs = _outputs(stage)
     if outputs["ConsoleUrl"] != cors:  # first deploy: the distribution's URL exists only now
         _say("first deploy: setting CORS_ORIGIN to the new CloudFront URL")
-        _cdk("deploy", stage, account, region, outputs["ConsoleUrl"])
+        _cdk("deploy", stage, account, region, outputs["ConsoleUrl"], llm)
     count = _upload_console(outputs["ConsoleBucket"])
     invalidation = _invalidate(outputs["DistributionId"])
     _say(f"uploaded {count} console files, CloudFront invalidation {invalidation}")

@@ -1,7 +1,8 @@
 """Synthesize the stacks: `python -m infra.cdk.app [--out DIR] [--stage dev|prod ...]` (cdk.json runs this too).
 
 Context (`cdk -c key=value` or --context): `stage` limits synthesis to one stage, `cors_origin` sets CORS_ORIGIN
-(make deploy passes the stage's CloudFront URL once it exists; the console itself is same-origin and needs none).
+(make deploy passes the stage's CloudFront URL once it exists; the console itself is same-origin and needs none),
+`llm=off` leaves the LLM settings out (make deploy does so while the stage's LLM key parameter does not exist).
 """
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ def build(outdir: str | None = None, stages: list[str] | None = None, cors_origi
     app = cdk.App(outdir=outdir, analytics_reporting=False)
     wanted = stages or ([app.node.try_get_context("stage")] if app.node.try_get_context("stage") else list(STAGES))
     cors = cors_origin or app.node.try_get_context("cors_origin") or ""
+    llm = str(app.node.try_get_context("llm") or "on") != "off"
     context = packaging.assemble_image_context()
     for name in wanted:
         _forget_app_modules()
-        HelpdeskStack(app, STAGES[name], image_context=context, cors_origin=cors, env=default_env())
+        HelpdeskStack(app, STAGES[name], image_context=context, cors_origin=cors, llm=llm, env=default_env())
     return app
 
 

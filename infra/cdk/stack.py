@@ -86,12 +86,13 @@ class HelpdeskStack(cdk.Stack):
     """One stage: API + functions (Chalice), tables, queues, buckets, console, alarms."""
 
     def __init__(self, scope: Construct, stage: StageConfig, *, image_context: Path, cors_origin: str = "",
-                 **kwargs: Any) -> None:
+                 llm: bool = True, **kwargs: Any) -> None:
         # The construct id is the stage name: chalice.cdk packages the Chalice stage named like its scope.
         super().__init__(scope, stage.name, stack_name=stage.stack_name,
                          description=f"Help desk ({stage.name}): API, functions, tables, queues, buckets, console",
                          **kwargs)
         self.stage = stage
+        self.llm = llm  # off: no LLM settings, suggestions use the template draft (deploy without the key)
         self.settings = stage.settings()
         self.removal = RemovalPolicy.RETAIN if stage.retain_data else RemovalPolicy.DESTROY
         self.tables = self._tables()
@@ -281,11 +282,12 @@ class HelpdeskStack(cdk.Stack):
     def _environment(self, cors_origin: str) -> dict[str, str]:
         env = {f"{b.logical.upper().replace('-', '_')}_BUCKET": self.bucket_name(b.logical)
                for b in resources.buckets() if b.local}
-        env.update({
-            "LLM_BASE_URL": self.stage.llm_base_url,
-            "LLM_MODEL": self.stage.llm_model,
-            "LLM_API_KEY_PARAMETER": self.stage.llm_api_key_parameter,
-        })
+        if self.llm:
+            env.update({
+                "LLM_BASE_URL": self.stage.llm_base_url,
+                "LLM_MODEL": self.stage.llm_model,
+                "LLM_API_KEY_PARAMETER": self.stage.llm_api_key_parameter,
+            })
         if cors_origin:
             env["CORS_ORIGIN"] = cors_origin
         return env
