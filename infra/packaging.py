@@ -103,6 +103,8 @@ def build_image_root(context: Path = IMAGE_CONTEXT, dest: Path = IMAGE_ROOT) -> 
             shutil.rmtree(dest / name)
         _copy_tree(context / name, dest / name)
     shutil.copy2(context / "app.py", dest / "app.py")
+    # The Dockerfile's last step: bytecode compiled by the image's Python (Lambda cannot write to /var/task).
+    subprocess.run([python312(), "-m", "compileall", "-q", "-j", "0", str(dest)], check=True)
     return dest
 
 
@@ -198,7 +200,8 @@ def import_check(root: Path, modules: list[str], handlers: list[str] | None = No
     """Import modules (and resolve handlers) from `root` alone in a fresh Python 3.12; raises on any failure."""
     spec = json.dumps({"modules": modules, "handlers": handlers or [], "absent": absent or []})
     result = subprocess.run([python312(), "-I", "-S", "-c", PROBE, str(root), spec], capture_output=True, text=True,
-                            env={"PATH": os.environ.get("PATH", ""), **(env or {})}, timeout=300)
+                            env={"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1", **(env or {})},
+                            timeout=300)
     if result.returncode != 0:
         raise RuntimeError(f"import check failed in {root}:\n{result.stderr[-3000:]}")
     parsed: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])

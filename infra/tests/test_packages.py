@@ -220,6 +220,7 @@ def _env(endpoint: str, root: Path) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_REGION": "us-east-1", "HF_HUB_OFFLINE": "1", "POWERTOOLS_SERVICE_NAME": "helpdesk",
         "LOG_LEVEL": "WARNING", "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "PYTHONDONTWRITEBYTECODE": "1",  # /var/task is read-only on Lambda: the zip compiles on every cold start
         "EMBEDDER": "onnx", "ONNX_MODEL_PATH": str(root / "models" / "all-minilm-l6-v2" / "model.onnx"),
     }
 
