@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-ml.txt req
 # The embedding model exported to ONNX once (git-ignored); the KB loads it with onnxruntime, without torch.
 ONNX_MODEL := build/models/all-minilm-l6-v2/model.onnx
 
-.PHONY: dev run-backend bootstrap test test-backend test-scale lint clean frontend-deps test-frontend openapi openapi-check e2e bench-console bench-kb
+.PHONY: dev run-backend bootstrap test test-backend test-scale lint clean frontend-deps test-frontend openapi openapi-check e2e \
+	bench-console bench-kb infra-venvs synth test-infra deploy destroy
 FRONTEND := frontend
 NODE_STAMP := $(FRONTEND)/node_modules/.installed-$(shell sha1sum $(FRONTEND)/package-lock.json 2>/dev/null | cut -c1-12)
 # Builds the OpenAPI document from the code (no server, no AWS): the console's types are generated from it.
@@ -36,7 +37,7 @@ $(STAMP): requirements.txt requirements-ml.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 ## The whole test suite (what CI runs).
-test: bootstrap lint test-backend test-frontend e2e
+test: bootstrap lint test-infra test-backend test-frontend e2e
 
 test-backend: bootstrap
 	$(PY) -m pytest -q -n 2 --dist loadfile
@@ -89,9 +90,63 @@ bench-console: bootstrap frontend-deps
 	cd $(FRONTEND) && npm run build && npm run bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(FRONTEND)/node_modules $(FRONTEND)/dist build
+	rm -rf $(VENV) $(DEPLOY_VENV) $(CHECK_VENV) .pytest_cache .mypy_cache .ruff_cache $(FRONTEND)/node_modules \
+	  $(FRONTEND)/dist build chalice.out
 
 ## Knowledge-base benchmarks (retrieval quality, then speed); each writes bench/results/ and docs/BENCHMARKS.md.
 bench-kb: bootstrap
 	$(PY) -m bench.kb_quality
 	$(PY) -m bench.kb_speed
+
+# --- Deployment (infra/): CDK + Chalice, see docs/DEPLOY.md ---------------------------------------------------------
+# Python 3.12 synthesizes: Chalice packages for the Lambda runtime of the Python it runs on (python3.12: glibc 2.34).
+PYTHON312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12))
+DEPLOY_VENV := infra/.venv-deploy
+CHECK_VENV := infra/.venv-check
+DEPLOY_STAMP := $(DEPLOY_VENV)/.installed-$(shell cat requirements.txt infra/requirements-deploy.txt 2>/dev/null | sha1sum | cut -c1-12)
+CHECK_STAMP := $(CHECK_VENV)/.installed-$(shell sha1sum infra/requirements-check.txt 2>/dev/null | cut -c1-12)
+CDK_OUT := build/cdk.out
+STAGE ?= dev
+CDK_CLI_PACKAGE := aws-cdk@2.1148.1
+
+## The deployment's own venvs: infra/.venv-deploy (CDK, Chalice, the app's requirements) and infra/.venv-check
+## (cfn-lint, aws-sam-translator: it pins pydantic 2.13, so it stays out of the app's venvs).
+infra-venvs: $(DEPLOY_STAMP) $(CHECK_STAMP)
+
+$(DEPLOY_STAMP): requirements.txt infra/requirements-deploy.txt
+	@test -n "$(PYTHON312)" || (echo "Python 3.12 is needed (pyenv install 3.12, or set PYTHON312=...)"; exit 1)
+	test -x $(DEPLOY_VENV)/bin/python || $(PYTHON312) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/pip install --quiet --disable-pip-version-check "pip<26.3"
+	$(DEPLOY_VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements-deploy.txt
+	rm -f $(DEPLOY_VENV)/.installed-* && touch $@
+
+$(CHECK_STAMP): infra/requirements-check.txt
+	test -x $(CHECK_VENV)/bin/python || $(PYTHON312) -m venv $(CHECK_VENV)
+	$(CHECK_VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements-check.txt
+	rm -f $(CHECK_VENV)/.installed-* && touch $@
+
+## Synthesize both stages into build/cdk.out (runs `chalice package`), plus each template with SAM expanded.
+synth: bootstrap infra-venvs
+	rm -rf $(CDK_OUT)
+	$(DEPLOY_VENV)/bin/python -m infra.cdk.app --out $(CDK_OUT)
+	for stage in dev prod; do $(CHECK_VENV)/bin/python infra/sam_to_cfn.py $(CDK_OUT)/$$stage.template.json $(CDK_OUT)/$$stage.cfn.json; done
+
+## Deployment checks without an AWS account: cfn-lint, CDK assertions, the stack in moto, the packages.
+test-infra: synth
+	$(CHECK_VENV)/bin/cfn-lint $(CDK_OUT)/dev.template.json $(CDK_OUT)/prod.template.json
+	npx --yes $(CDK_CLI_PACKAGE) ls --app $(CDK_OUT)  # the CLI make deploy uses reads this cloud assembly
+	$(DEPLOY_VENV)/bin/python -m pytest -q -p no:cacheprovider infra/tests/test_template.py
+	$(PY) -m pytest -q -p no:cacheprovider -W ignore::UserWarning infra/tests/test_moto_stack.py infra/tests/test_packages.py
+	@echo "templates: $$(for s in dev prod; do printf '%s %s resources (%s after the SAM transform)  ' $$s \
+	  $$($(PY) -c "import json,sys; print(len(json.load(open(sys.argv[1]))['Resources']))" $(CDK_OUT)/$$s.template.json) \
+	  $$($(PY) -c "import json,sys; print(len(json.load(open(sys.argv[1]))['Resources']))" $(CDK_OUT)/$$s.cfn.json); done)"
+	@echo "packages and cold starts: build/infra/packages.json"
+
+## Deploy a stage to the AWS account of your credentials: backend (cdk deploy), then the console. Needs Docker.
+deploy: bootstrap infra-venvs frontend-deps
+	cd $(FRONTEND) && npm run build
+	CDK_CLI="npx --yes $(CDK_CLI_PACKAGE)" $(DEPLOY_VENV)/bin/python -m infra.deploy deploy --stage $(STAGE)
+
+## Delete a stage's stack (prod keeps its tables and data buckets).
+destroy: infra-venvs
+	CDK_CLI="npx --yes $(CDK_CLI_PACKAGE)" $(DEPLOY_VENV)/bin/python -m infra.deploy destroy --stage $(STAGE)

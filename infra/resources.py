@@ -111,6 +111,7 @@ BUCKETS: list[BucketDef] = [
     BucketDef(logical="artifacts"),  # trained classifier models: s3://<artifacts>/classifier/<version>.npz
     BucketDef(logical="kb-uploads", notify_queue="kb-ingest", notify_suffixes=(".md", ".txt")),
     BucketDef(logical="kb-store"),  # LanceDB: s3://<kb-store>/lancedb
+    BucketDef(logical="console", local=False),  # the built console (frontend/dist), private, behind CloudFront
 ]
 
 
@@ -122,3 +123,89 @@ def queues() -> list[QueueDef]:
 def buckets() -> list[BucketDef]:
     """Every bucket."""
     return list(BUCKETS)
+
+
+# --- Lambda functions: which package serves which handler, and what each may touch -------------------------------
+
+ZIP = "zip"  # the Chalice deployment zip (requirements.txt), python3.12 runtime
+IMAGE = "image"  # the container image (requirements.txt + requirements-ml.txt + the ONNX model)
+
+READ = "read"
+WRITE = "write"
+
+# Tables of the ticket domain: tickets, their listing index and counters, users, operations and the AI's own tables
+# (editing a ticket's category records a training example; creating one writes an outbox promise).
+TICKET_DOMAIN = ("tickets", "replies", "listings", "counters", "users", "uniques", "events", "stats", "settings",
+                 "webhooks", "outbox", "ai-examples", "ai-labels", "ai-state")
+AI_TABLES = ("ai-examples", "ai-labels", "ai-state", "outbox")
+
+
+@dataclass(frozen=True)
+class FunctionDef:
+    """One Lambda function: its Chalice name, its package, and the resources its role may use.
+
+    `tables`/`buckets` map a logical name to READ or WRITE (WRITE includes READ). `queues` are the queues it
+    sends to (its own event source is granted from the queue, receive/delete only). `secrets` are SSM parameter
+    settings (`secret_key`, `llm_api_key`). The lists follow the code paths each handler reaches
+    (docs/DEPLOY.md, "Least privilege"); the template tests check every role against them.
+    """
+
+    name: str
+    package: str
+    tables: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
+    queues: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
+    source_queue: str | None = None
+
+
+def _rw(*names: str) -> dict[str, str]:
+    return dict.fromkeys(names, WRITE)
+
+
+def _r(*names: str) -> dict[str, str]:
+    return dict.fromkeys(names, READ)
+
+
+FUNCTIONS: list[FunctionDef] = [
+    # The REST API (every route but /api/kb/* and /api/ai/*); /health reads one key of every table.
+    FunctionDef("api_handler", ZIP, tables={**_rw(*TICKET_DOMAIN, "api-keys", "throttle"),
+                                            **_r("kb-documents")},
+                queues=("classify", "train", "webhook-events"), secrets=("secret_key",)),
+    # /api/kb/* and /api/ai/*: the same Chalice app in the container image (embedder, LanceDB, LLM client).
+    FunctionDef("api_ml", IMAGE, tables=_rw(*TICKET_DOMAIN, "kb-documents"),
+                buckets={"kb-store": WRITE, "artifacts": READ},
+                queues=("classify", "train", "webhook-events"), secrets=("llm_api_key",)),
+    FunctionDef("bearer_auth", ZIP, tables=_r("api-keys", "users"), secrets=("secret_key",)),
+    FunctionDef("classify_tickets", IMAGE, tables={**_rw(*TICKET_DOMAIN, "idempotency"), **_r("kb-documents")},
+                buckets={"kb-store": READ, "artifacts": READ}, queues=("classify", "train", "webhook-events"),
+                secrets=("llm_api_key",), source_queue="classify"),
+    FunctionDef("train_classifier", IMAGE, tables=_rw(*AI_TABLES, "idempotency"), buckets={"artifacts": WRITE},
+                queues=("train",), source_queue="train"),
+    FunctionDef("ai_housekeeping", ZIP, tables=_rw(*AI_TABLES), queues=("classify", "train")),
+    FunctionDef("sweep_deletes", ZIP, tables=_rw(*TICKET_DOMAIN), queues=("classify", "webhook-events")),
+    FunctionDef("sla_watch", ZIP, tables=_rw(*TICKET_DOMAIN), queues=("webhook-events",)),
+    FunctionDef("sweep_merges", ZIP, tables=_rw(*TICKET_DOMAIN), queues=("classify", "webhook-events")),
+    FunctionDef("webhook_fan_out", ZIP, tables={**_r("webhooks", "listings", "counters"), **_rw("idempotency")},
+                queues=("webhook-deliveries",), source_queue="webhook-events"),
+    FunctionDef("webhook_deliver", ZIP, tables={**_rw("webhooks", "idempotency"), **_r("listings", "counters")},
+                source_queue="webhook-deliveries"),
+    FunctionDef("kb_ingest", IMAGE, tables=_rw("kb-documents", "idempotency"),
+                buckets={"kb-uploads": READ, "kb-store": WRITE}, queues=("kb-embed",), source_queue="kb-ingest"),
+    FunctionDef("kb_embed", IMAGE, tables=_rw("kb-documents", "idempotency"),
+                buckets={"kb-uploads": READ, "kb-store": WRITE}, source_queue="kb-embed"),
+    FunctionDef("kb_optimize", IMAGE, tables=_rw("kb-documents"), buckets={"kb-store": WRITE}),
+]
+
+# API routes served by the image function (API Gateway sends these paths to `api_ml`, the rest to `api_handler`).
+IMAGE_ROUTE_PREFIXES = ("/api/kb", "/api/ai")
+
+
+def functions() -> list[FunctionDef]:
+    """Every Lambda function of the deployment."""
+    return list(FUNCTIONS)
+
+
+def function(name: str) -> FunctionDef:
+    """One function by its Chalice name."""
+    return next(f for f in FUNCTIONS if f.name == name)
