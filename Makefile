@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-ml.txt req
 # The embedding model exported to ONNX once (git-ignored); the KB loads it with onnxruntime, without torch.
 ONNX_MODEL := build/models/all-minilm-l6-v2/model.onnx
 
-.PHONY: dev run-backend bootstrap test test-backend lint clean frontend-deps test-frontend openapi openapi-check e2e bench-console bench-kb
+.PHONY: dev run-backend bootstrap test test-backend lint clean frontend-deps test-frontend openapi openapi-check e2e bench-console bench-kb bench bench-ai
 FRONTEND := frontend
 NODE_STAMP := $(FRONTEND)/node_modules/.installed-$(shell sha1sum $(FRONTEND)/package-lock.json 2>/dev/null | cut -c1-12)
 # Builds the OpenAPI document from the code (no server, no AWS): the console's types are generated from it.
@@ -85,9 +85,20 @@ bench-console: bootstrap frontend-deps
 	cd $(FRONTEND) && npm run build && npm run bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(FRONTEND)/node_modules $(FRONTEND)/dist build
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(FRONTEND)/node_modules $(FRONTEND)/dist build bench/.venv-chroma
 
 ## Knowledge-base benchmarks (retrieval quality, then speed); each writes bench/results/ and docs/BENCHMARKS.md.
 bench-kb: bootstrap
 	$(PY) -m bench.kb_quality
 	$(PY) -m bench.kb_speed
+
+## All benchmarks (retrieval vs Chroma, classification vs TF-IDF, API at 1k/10k tickets, cold start, pipelines):
+## rewrites docs/BENCHMARKS.md and bench/results/*.json, prints the summary. Chroma gets its own venv
+## (bench/.venv-chroma, made on the first run). BENCH_QUICK=1 for a short trial, BENCH_ONLY=api,... for some areas.
+bench: bootstrap
+	$(PY) -m bench
+
+## The AI classification benchmark on every dataset (banking77, bitext, clinc150; ~25 min), then the report.
+bench-ai: bootstrap
+	$(PY) -m bench.classification --datasets all
+	$(PY) -m bench.report

@@ -245,6 +245,7 @@ def evaluate(server: Any, name: str, variant: str, work: Path) -> dict[str, Any]
         "dataset": name, "variant": variant, "train_examples": len(train), "dev_examples": len(dev),
         "labels": len({label for _, label in train if label != OOS}),
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "seconds": round(time.time() - started),
+        "quick": quick(),
         "ours": {**scores(pick(gold), pick(ours_pred), pick(ours_conf)),
                  **{k: a[k] for k in ("post_examples_s", "train_s", "train_messages", "classifier",
                                       "api_latency_ms", "model_latency_ms")}},
