@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-ml.txt req
 ONNX_MODEL := build/models/all-minilm-l6-v2/model.onnx
 
 .PHONY: dev run-backend bootstrap test test-backend test-scale lint clean frontend-deps test-frontend openapi openapi-check e2e \
-	bench-console bench-kb infra-venvs synth test-infra deploy destroy
+	bench-console bench-kb bench bench-ai infra-venvs synth test-infra deploy destroy
 FRONTEND := frontend
 NODE_STAMP := $(FRONTEND)/node_modules/.installed-$(shell sha1sum $(FRONTEND)/package-lock.json 2>/dev/null | cut -c1-12)
 # Builds the OpenAPI document from the code (no server, no AWS): the console's types are generated from it.
@@ -91,7 +91,7 @@ bench-console: bootstrap frontend-deps
 
 clean:
 	rm -rf $(VENV) $(DEPLOY_VENV) $(CHECK_VENV) .pytest_cache .mypy_cache .ruff_cache $(FRONTEND)/node_modules \
-	  $(FRONTEND)/dist build chalice.out
+	  $(FRONTEND)/dist build chalice.out bench/.venv-chroma
 
 ## Knowledge-base benchmarks (retrieval quality, then speed); each writes bench/results/ and docs/BENCHMARKS.md.
 bench-kb: bootstrap
@@ -150,3 +150,13 @@ deploy: bootstrap infra-venvs frontend-deps
 ## Delete a stage's stack (prod keeps its tables and data buckets).
 destroy: infra-venvs
 	CDK_CLI="npx --yes $(CDK_CLI_PACKAGE)" $(DEPLOY_VENV)/bin/python -m infra.deploy destroy --stage $(STAGE)
+## All benchmarks (retrieval vs Chroma, classification vs TF-IDF, API at 1k/10k tickets, cold start, pipelines):
+## rewrites docs/BENCHMARKS.md and bench/results/*.json, prints the summary. Chroma gets its own venv
+## (bench/.venv-chroma, made on the first run). BENCH_QUICK=1 for a short trial, BENCH_ONLY=api,... for some areas.
+bench: bootstrap
+	$(PY) -m bench
+
+## The AI classification benchmark on every dataset (banking77, bitext, clinc150; ~25 min), then the report.
+bench-ai: bootstrap
+	$(PY) -m bench.classification --datasets all
+	$(PY) -m bench.report

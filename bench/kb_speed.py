@@ -19,25 +19,18 @@ from typing import Any
 
 import numpy as np
 
-from bench._common import DATASETS, ROOT, machine, read_jsonl, save_json, setup_env, start_moto, table, write_section
-
-LOAD_CODE = r"""
-import json, resource, sys, time
-t0 = time.perf_counter()
-kind = sys.argv[1]
-from chalicelib.rag import embeddings
-if kind == "torch":
-    import sentence_transformers  # noqa: F401
-else:
-    import onnxruntime, tokenizers  # noqa: F401
-t1 = time.perf_counter()
-embedder = embeddings.create_embedder(kind)
-t2 = time.perf_counter()
-embedder.embed(["How do I reset my password?"])
-t3 = time.perf_counter()
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "first_query_s": t3 - t2, "rss_mb": rss}))
-"""
+from bench._common import (
+    DATASETS,
+    ROOT,
+    embedder_cold_runs,
+    machine,
+    read_jsonl,
+    save_json,
+    setup_env,
+    start_moto,
+    table,
+    write_section,
+)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -49,12 +42,9 @@ def model_load(runs: int) -> dict[str, Any]:
     """Import + load + first query of each backend, in fresh processes (a cold Lambda)."""
     out: dict[str, Any] = {}
     for kind in ("onnx", "torch"):
-        samples = []
-        for _ in range(runs):
-            result = subprocess.run([sys.executable, "-c", LOAD_CODE, kind], cwd=ROOT, check=True,
-                                    capture_output=True, text=True)
-            samples.append(json.loads(result.stdout.strip().splitlines()[-1]))
-        out[kind] = {key: round(statistics.median(s[key] for s in samples), 3) for key in samples[0]}
+        samples = embedder_cold_runs(kind, runs)
+        out[kind] = {key: round(statistics.median(s[key] for s in samples), 3) for key in samples[0]
+                     if key != "wall_s"}
     return out
 
 

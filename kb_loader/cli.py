@@ -105,8 +105,15 @@ def wait(uploads: list[Upload], prefix: str, timeout_s: float) -> dict[str, dict
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m kb_loader", description=__doc__)
+    """Command-line entry point (`examples FILE.csv` sends classifier examples instead; see kb_loader.examples)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["examples"]:
+        from kb_loader.examples import main as examples_main
+
+        return examples_main(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m kb_loader", description=__doc__,
+                                     epilog="python -m kb_loader examples FILE.csv [--wait]: send labelled examples "
+                                            "(text,label) to the classifier instead (see its --help)")
     parser.add_argument("path", type=Path, help="a folder (searched recursively) or one file")
     parser.add_argument("--prefix", default="", help="key prefix in the bucket, e.g. docs/handbook")
     parser.add_argument("--wait", action="store_true", help="wait until every file is ingested, print chunk counts")
