@@ -1,10 +1,15 @@
-"""Two fixes to moto's DynamoDB transactions, so that local runs behave like DynamoDB.
+"""Fixes to moto's DynamoDB, so that local runs behave like DynamoDB (and cost what it costs as tables grow).
 
 moto 5.2.5 makes TransactWriteItems roll back by deep-copying every table the transaction touches before
 it starts. That costs time proportional to the table size (0.5 s per transaction at a few thousand
 tickets, where DynamoDB stays flat), and a rollback restores the whole copy, silently undoing writes that
 other requests made in the meantime. This replacement keeps an undo log of just the touched items and
 serialises writes with one lock, so a transaction is atomic and its cost does not grow with the table.
+
+moto's Query on a table's primary key also walks every item of the table and keeps those of the asked
+partition; DynamoDB reads only that partition. With 16 listing rows per ticket, a list page at 10,000 tickets
+cost seconds locally. `query` below hands moto just the asked partition (same filtering, sorting and paging
+code after that), so a Query costs what the partition holds. Queries on indexes keep moto's own path.
 Applied only by the local stack and the tests (devstack is never deployed).
 """
 
@@ -25,9 +30,13 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
 
 _WRITE_LOCK = threading.RLock()
 _applied = False
+_original_query = Table.query
+_original_all_items = Table.all_items
+_query_scope = threading.local()
 
 
 class _ConditionFailed(Exception):
@@ -144,6 +153,25 @@ def _add_number(self: DynamoDBBackend, table_name: str, key: dict[str, Any], cur
     return True
 
 
+def _all_items(self: Table) -> list[Any]:
+    scope = getattr(_query_scope, "partition", None)
+    if scope is not None and scope[0] is self:
+        return list(scope[1])
+    return _original_all_items(self)
+
+
+def _query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+    index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+    if index_name or hash_key is None or not self.has_range_key:
+        return _original_query(self, hash_key, *args, **kwargs)
+    partition = self.items.get(hash_key) or {}
+    _query_scope.partition = (self, list(partition.values()))
+    try:
+        return _original_query(self, hash_key, *args, **kwargs)
+    finally:
+        _query_scope.partition = None
+
+
 def _locked(method: Any) -> Any:
     @functools.wraps(method)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -160,6 +188,8 @@ def apply() -> None:
         return
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     DynamoDBBackend._apply_transaction_op = _apply_transaction_op  # type: ignore[attr-defined]
+    Table.query = _query  # type: ignore[method-assign]
+    Table.all_items = _all_items  # type: ignore[method-assign]
     for name in ("put_item", "update_item", "delete_item", "batch_write_item"):
         setattr(DynamoDBBackend, name, _locked(getattr(DynamoDBBackend, name)))
     _applied = True
