@@ -15,7 +15,7 @@ from bench._common import REPORT, ROOT, fmt_spread, load_json, table
 from bench._common import ratio as ratio_
 
 KB_BLOCK = re.compile(r"<!-- kb:start -->.*?<!-- kb:end -->", re.S)
-AREAS = ("retrieval", "classification", "api", "cold_start", "pipelines")
+AREAS = ("retrieval", "classification", "suggest", "api", "cold_start", "pipelines")
 
 
 def _f(value: Any, digits: int = 3) -> str:
@@ -298,11 +298,10 @@ priority, requester (20) and assignee (3 agents or none): {first['seed_ms_per_ti
 {first['tickets']:,}, {last['seed_ms_per_ticket']} ms per ticket up to {last['tickets']:,} (moto runs each ~40-item
 transaction in Python). Latency is moto's cost more than DynamoDB's: read it for growth, not absolute values.
 DynamoDB calls per request are {"the same at both sizes for every route" if flat else "NOT the same at both sizes"}.
-Why list latencies still grow here: moto answers a Query by walking every item of the table
-(`moto/dynamodb/models/table.py`, `Table.query` iterates `self.all_items()`), and the listings table holds 16 items
-per ticket, so on moto a list page costs time proportional to all tickets. DynamoDB reads only the partition's
-first `page_size + 1` keys; the call count, which is what DynamoDB bills and what grows if a design is wrong, is
-flat. Routes that use GetItem/BatchGetItem only (detail, `/health`, `/api/auth/me`) stay flat on moto too.
+moto's own Query walks every item of a table (`Table.query` iterates `self.all_items()`); the local stack
+patches it to read only the asked partition, as DynamoDB does (`devstack/moto_patches.py`), so list pages are
+measured against the partition they read, not against the whole listings table (16 rows per ticket). The call
+count is what DynamoDB bills and what grows when a design is wrong (a Scan, a filter over a growing partition).
 
 {table(["route", f"ms p50 / p95 at {first['tickets']:,}", f"ms p50 / p95 at {last['tickets']:,}", "p50 ratio",
         "DynamoDB calls", f"calls by operation at {last['tickets']:,}"], rows)}
@@ -379,6 +378,37 @@ def pipelines(data: dict[str, Any] | None, summary: Summary) -> str:
 """
 
 
+# --- suggestions ---------------------------------------------------------------------------------------------------
+
+def suggest(data: dict[str, Any] | None, summary: Summary) -> str:
+    if not data:
+        return "## AI suggestions\n\nNot measured yet: `python -m bench.suggest`.\n"
+    product, paths = data["product"], data["paths"]
+    labels = {"template": "template draft (no LLM configured)", "llm": "LLM draft (OpenAI-protocol test server)"}
+    rows = []
+    for name, p in paths.items():
+        lat = p["latency_ms"]
+        summary.add("suggest", f"POST /api/ai/tickets/{{id}}/suggest p50 / p95 ms, {name} path",
+                    f"{lat['p50']:.0f} / {lat['p95']:.0f}", "", None)
+        sources = ", ".join(f"{k} {v}" for k, v in p["draft_sources"].items())
+        rows.append([labels.get(name, name), _ms(lat), sources, _f(p["snippet_from_relevant_doc"]),
+                     _f(p["category_accuracy"]), _f(p["snippets_per_suggestion"], 1)])
+    return f"""## AI suggestions
+
+`python -m bench.suggest` ({_stamp(data)}; raw: `bench/results/suggest.json`). A fresh product set up through its
+API: the classifier taught the {product['labels']} Bitext categories from {product['examples']} examples
+({product['train_s']} s in the `train_classifier` handler), the Bitext KB ({product['kb_documents']} documents,
+{product['kb_chunks']} chunks, {product['kb_ingest_s']} s through `POST /api/kb/ingest`), then one ticket per Bitext
+KB dev query and `POST /api/ai/tickets/{{id}}/suggest` on each ({paths['template']['tickets']} tickets, in-process,
+after 2 warm-ups): classification, hybrid KB search for the ticket, draft. The LLM row uses
+`tests/utils/llm_server.py`, which answers at once: it measures our side of the call (prompt, HTTP, parsing,
+citation checks); a hosted model adds its own generation time. Relevant snippet = share of suggestions with a
+snippet from one of the query's relevant documents; category = the prediction is the query's Bitext category.
+
+{table(["draft", "ms p50 / p95", "draft source", "relevant snippet", "category", "snippets each"], rows)}
+"""
+
+
 # --- the document ------------------------------------------------------------------------------------------------
 
 def build() -> tuple[str, Summary]:
@@ -390,8 +420,8 @@ def build() -> tuple[str, Summary]:
     summary = Summary()
     sections = [retrieval(results["retrieval"], summary), classification(results["classification"], summary,
                                                                           DEFAULT_DATASETS),
-                api(results["api"], summary), cold_start(results["cold_start"], summary),
-                pipelines(results["pipelines"], summary)]
+                suggest(results["suggest"], summary), api(results["api"], summary),
+                cold_start(results["cold_start"], summary), pipelines(results["pipelines"], summary)]
     machine = next((r["machine_info"] for r in results.values() if r and "machine_info" in r), {})
     timing = ""
     if run:
