@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     """Seed, measure at each level, save bench/results/api.json."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--levels", default="200,1000" if quick() else "1000,10000")
-    parser.add_argument("--runs", type=int, default=10 if quick() else 25)
+    parser.add_argument("--runs", type=int, default=10 if quick() else 15)
     args = parser.parse_args(argv)
     setup_env()
     started = time.time()

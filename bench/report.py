@@ -300,7 +300,9 @@ transaction in Python). Latency is moto's cost more than DynamoDB's: read it for
 DynamoDB calls per request are {"the same at both sizes for every route" if flat else "NOT the same at both sizes"}.
 moto's own Query walks every item of a table (`Table.query` iterates `self.all_items()`); the local stack
 patches it to read only the asked partition, as DynamoDB does (`devstack/moto_patches.py`), so list pages are
-measured against the partition they read, not against the whole listings table (16 rows per ticket). The call
+measured against the partition they read, not against the whole listings table (16 rows per ticket). moto still
+sorts the whole partition before it applies `Limit`, and the unfiltered list's partition holds every ticket, so the
+unfiltered pages (`cursor=`, `page=3`) still grow on moto; DynamoDB reads only `page_size + 1` keys. The call
 count is what DynamoDB bills and what grows when a design is wrong (a Scan, a filter over a growing partition).
 
 {table(["route", f"ms p50 / p95 at {first['tickets']:,}", f"ms p50 / p95 at {last['tickets']:,}", "p50 ratio",
