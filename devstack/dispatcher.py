@@ -20,6 +20,7 @@ from chalice.local import LambdaContext
 from chalicelib.config import Settings
 from chalicelib.log import logger
 
+LOCAL_ACCOUNT = "123456789012"  # moto's default account
 _RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")  # cron schedules are not run locally
 _UNIT_S = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
 
@@ -139,13 +140,18 @@ class Dispatcher:
     def _tick(self, source: Any, interval: float) -> None:
         handler = self.app.handler_map[source.name]
         while not self._stop.wait(interval):
-            event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-                     "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "region": self.settings.region,
-                     "resources": [], "detail": {}}
             try:
-                handler(event, self._context(source.name))
+                handler(scheduled_event(self.settings, source.name), self._context(source.name))
             except Exception:
                 logger.exception("scheduled handler failed", extra={"handler": source.name})
+
+
+def scheduled_event(settings: Settings, rule: str) -> dict[str, Any]:
+    """The EventBridge "Scheduled Event" a rate rule sends, with every field Chalice's CloudWatchEvent reads."""
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": LOCAL_ACCOUNT, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "region": settings.region, "resources": [f"arn:aws:events:{settings.region}:{LOCAL_ACCOUNT}:rule/{rule}"],
+            "detail": {}}
 
 
 def describe(result: Any) -> str:
