@@ -4,7 +4,8 @@ Each area runs in its own process (`python -m bench.<area>`, so one's memory and
 and writes bench/results/<area>.json; bench.report then rewrites docs/BENCHMARKS.md from those files and prints
 the summary table. An area that fails keeps its previous JSON (the report shows its date) and makes the exit
 status non-zero. Knobs: BENCH_QUICK=1 (small sizes, for trying things; never for the committed report),
-BENCH_ONLY=retrieval,api (run only these areas), BENCH_SKIP=pipelines (skip these).
+BENCH_ONLY=retrieval,api (run only these areas), BENCH_SKIP=pipelines (skip these), DATASETS_DIR (where the
+datasets are; ../shared/datasets by default).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import subprocess
 import sys
 import time
 
-from bench._common import ROOT, quick, save_json
+from bench._common import DATASETS, ROOT, quick, save_json
 from bench.report import AREAS
 from bench.report import main as report
 
@@ -29,6 +30,10 @@ def main() -> int:
     unknown = (only | skip) - set(AREAS)
     if unknown:
         print(f"unknown areas {sorted(unknown)}; the areas are {', '.join(AREAS)}", file=sys.stderr)
+        return 2
+    if not (DATASETS / "bitext_kb_retrieval").is_dir():
+        print(f"the datasets are not at {DATASETS}: set DATASETS_DIR to the folder that holds bitext_kb_retrieval, "
+              "banking77, ... (shared/datasets next to the project by default)", file=sys.stderr)
         return 2
     started = time.time()
     modules: dict[str, dict[str, object]] = {}

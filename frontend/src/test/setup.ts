@@ -1,8 +1,12 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
 
 afterEach(() => cleanup());
+
+// waitFor/findBy give up after 1 s by default; antd forms on a busy 2-core CI machine can take longer to
+// validate, submit and navigate. The per-test limit (testTimeout) still bounds a real hang.
+configure({ asyncUtilTimeout: 5000 });
 
 // jsdom lacks these; antd's responsive helpers need them.
 if (!window.matchMedia) {
