@@ -84,14 +84,10 @@ def few_shot(rows: list[tuple[str, str]], shots: int, seed: int = 13) -> list[tu
 
 
 def ece(confidence: np.ndarray, correct: np.ndarray, bins: int = 15) -> float:
-    """Expected calibration error over equal-width confidence bins (the same definition for both sides)."""
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    total = 0.0
-    for low, high in zip(edges[:-1], edges[1:], strict=True):
-        mask = (confidence > low) & (confidence <= high)
-        if mask.any():
-            total += mask.mean() * abs(float(correct[mask].mean()) - float(confidence[mask].mean()))
-    return round(float(total), 4)
+    """Expected calibration error over equal-width confidence bins (the product's definition, for both sides)."""
+    from chalicelib.ai.classifier import calibration_error
+
+    return round(calibration_error(confidence, correct, bins), 4)
 
 
 def scores(gold: list[str], predicted: list[str], confidence: list[float]) -> dict[str, Any]:

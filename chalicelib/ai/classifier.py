@@ -101,9 +101,12 @@ def softmax(logits: npt.NDArray[Any]) -> Matrix:
 
 
 def expected_calibration_error(probs: npt.NDArray[Any], truth: npt.NDArray[Any], bins: int = 15) -> float:
+    """ECE of class probabilities against the true class indexes."""
+    return calibration_error(probs.max(axis=1), probs.argmax(axis=1) == truth, bins)
+
+
+def calibration_error(confidence: npt.NDArray[Any], correct: npt.NDArray[Any], bins: int = 15) -> float:
     """ECE: the gap between confidence and accuracy, averaged over equal-width confidence bins."""
-    confidence = probs.max(axis=1)
-    correct = probs.argmax(axis=1) == truth
     edges = np.linspace(0.0, 1.0, bins + 1)
     total = 0.0
     for low, high in zip(edges[:-1], edges[1:], strict=True):
