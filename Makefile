@@ -8,12 +8,16 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-ml.txt req
 # The embedding model exported to ONNX once (git-ignored); the KB loads it with onnxruntime, without torch.
 ONNX_MODEL := build/models/all-minilm-l6-v2/model.onnx
 
-.PHONY: dev run-backend bootstrap test test-backend test-scale lint clean frontend-deps test-frontend openapi openapi-check e2e \
+.PHONY: help dev run-backend bootstrap test test-backend test-scale lint clean frontend-deps test-frontend openapi openapi-check e2e \
 	bench-console bench-kb bench bench-ai infra-venvs synth test-infra deploy destroy
 FRONTEND := frontend
 NODE_STAMP := $(FRONTEND)/node_modules/.installed-$(shell sha1sum $(FRONTEND)/package-lock.json 2>/dev/null | cut -c1-12)
 # Builds the OpenAPI document from the code (no server, no AWS): the console's types are generated from it.
 OPENAPI_DUMP := SECRET_KEY=openapi-generation-only-not-a-real-secret-0000 $(PY) -c "import json, app; from chalicelib.api.openapi import build_spec; print(json.dumps(build_spec(), indent=1))"
+
+## List the make targets with what each does.
+help:
+	@awk '/^## /{doc = doc (doc ? " " : "") substr($$0, 4); next} /^[a-z][a-z0-9-]*:/{if (doc) {split($$1, t, ":"); printf "  %-16s %s\n", t[1], doc}; doc = ""; next} {doc = ""}' $(MAKEFILE_LIST)
 
 ## Set everything up, start local AWS + the API + the console in the foreground (Ctrl-C stops all).
 dev: bootstrap frontend-deps
@@ -39,6 +43,7 @@ $(STAMP): requirements.txt requirements-ml.txt requirements-dev.txt
 ## The whole test suite (what CI runs).
 test: bootstrap lint test-infra test-backend test-frontend e2e
 
+## The backend's pytest suite on moto (two workers).
 test-backend: bootstrap
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
@@ -89,6 +94,7 @@ bench-console: bootstrap frontend-deps
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	cd $(FRONTEND) && npm run build && npm run bench
 
+## Remove the virtualenvs, node_modules, build output and caches.
 clean:
 	rm -rf $(VENV) $(DEPLOY_VENV) $(CHECK_VENV) .pytest_cache .mypy_cache .ruff_cache $(FRONTEND)/node_modules \
 	  $(FRONTEND)/dist build chalice.out bench/.venv-chroma
