@@ -1,7 +1,7 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { describeRatingError, ratingState } from '@/features/tickets/rating';
+import { describeRatingError, ratingState } from '@/lib/rating';
 import { ApiError } from '@/lib/api-client';
 import { mockFetch, renderWithProviders, ticketFixture } from '@/test/utils';
 import { RatingWidget } from './RatingWidget';
