@@ -7,7 +7,7 @@ import { vi } from 'vitest';
 import type { components } from '@/api/schema';
 import type { Role, Ticket, User } from '@/api/types';
 
-type Schemas = components['schemas'];
+export type Schemas = components['schemas'];
 
 export interface MockRoute {
   method: string;
@@ -97,3 +97,19 @@ export const ticketFixture = (overrides: Partial<Ticket> = {}): Ticket => ({
   } satisfies Schemas['TicketOut']),
   ...overrides,
 });
+
+/** GET /api/users as the API answers it: one page holding these users. */
+export const userPageFixture = (users: User[]) => ({
+  items: users,
+  page: 1,
+  page_size: 100,
+  total: users.length,
+  next_cursor: null,
+}) satisfies Schemas['PageOf_UserOut'];
+
+/** The API's error body. */
+export const errorFixture = (error: string, message: string, details: Schemas['ErrorBody']['details'] = []) => ({
+  error,
+  message,
+  details,
+}) satisfies Schemas['ErrorBody'];
