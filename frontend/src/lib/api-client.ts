@@ -1,6 +1,7 @@
 /**
- * The one HTTP client: adds the bearer token, refreshes it once on a 401 and retries, and turns error
- * bodies ({error, message, details}) into ApiError.
+ * The one HTTP client: openapi-fetch typed by the generated schema (apiClient()), over a fetch that adds
+ * the bearer token and refreshes it once on a 401 and retries; unwrap() turns error bodies
+ * ({error, message, details}) into ApiError.
  *
  * The access token lives in this module's memory only (never localStorage). The refresh token is an
  * httpOnly, SameSite=Strict cookie scoped to /api/auth that page scripts cannot read; a reload gets a
