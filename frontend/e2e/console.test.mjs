@@ -559,6 +559,10 @@ step('import into the knowledge base, search it, delete a result', async () => {
   await page.getByLabel('Source').fill(`printers-${RUN}.md`);
   await page.getByRole('button', { name: 'Import' }).click();
   await page.getByText(/Inserted \d+ chunk/).waitFor({ timeout: 60_000 });
+  // The documents table lists the new source with its chunk count (the API's `chunk_count`).
+  const documentRow = page.locator('tr', { hasText: `printers-${RUN}.md` });
+  await documentRow.waitFor({ timeout: 60_000 });
+  assert.match((await documentRow.locator('td').nth(2).innerText()).trim(), /^[1-9]\d*$/);
   await page.getByLabel('Query').fill('printer roller tray');
   await page.getByRole('button', { name: 'Search' }).click();
   const results = page.getByTestId('kb-results').locator('.ant-card');

@@ -63,3 +63,12 @@ export const ROLES: readonly Role[] = ['requester', 'agent', 'admin'];
 export const WEBHOOK_EVENTS: readonly WebhookEvent[] = ['ticket.created', 'ticket.updated', 'reply.created', 'sla.breached'];
 /** Agents and admins work tickets; requesters only see their own. */
 export const isStaff = (role: Role | undefined): boolean => role === 'agent' || role === 'admin';
+
+export type KbDocument = Schemas['KbDocumentOut'];
+export type KbDocumentPage = Schemas['KbDocumentPage'];
+export type KbIngestIn = Schemas['KbIngestIn'];
+export type KbIngestOut = Schemas['KbIngestOut'];
+export type KbSearchIn = Schemas['KbSearchIn'];
+export type KbSearchOut = Schemas['KbSearchOut'];
+export type KbHit = Schemas['KbHit'];
+export type KbDeleteOut = Schemas['KbDeleteOut'];

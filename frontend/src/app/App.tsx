@@ -3,7 +3,7 @@ import { App as AntApp, ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import { useState } from 'react';
 import { BrowserRouter } from 'react-router-dom';
-import { AuthProvider } from '@/features/auth/AuthContext';
+import { AuthProvider } from '@/lib/auth';
 import { createQueryClient } from '@/lib/query-client';
 import { AppRoutes } from './routes';
 

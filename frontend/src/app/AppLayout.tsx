@@ -13,7 +13,7 @@ import { Button, Layout, Menu, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, Outlet, useLocation } from 'react-router-dom';
 import type { Role } from '@/api/types';
-import { useAuth } from '@/features/auth/AuthContext';
+import { useAuth } from '@/lib/auth';
 
 const NAV: { key: string; icon: React.ReactNode; label: string; roles?: Role[] }[] = [
   { key: '/', icon: <HomeOutlined />, label: 'Home' },

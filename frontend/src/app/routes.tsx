@@ -1,18 +1,18 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { PageSkeleton } from '@/components/states';
-import { useAuth } from '@/features/auth/AuthContext';
-import { RequireAuth } from '@/features/auth/RequireAuth';
+import { useAuth } from '@/lib/auth';
+import { RequireAuth } from '@/lib/RequireAuth';
 import { RequesterLayout } from '@/features/requester/components/RequesterLayout';
 import { AppLayout } from './AppLayout';
 
 // One chunk per page: the first screen loads only what it shows.
 const loaders = {
   login: () => import('@/features/auth/components/LoginPage'),
-  home: () => import('@/features/home/components/HomePage'),
+  home: () => import('@/app/pages/HomePage'),
   tickets: () => import('@/features/tickets/components/TicketListPage'),
   newTicket: () => import('@/features/tickets/components/NewTicketPage'),
-  ticket: () => import('@/features/tickets/components/TicketDetailPage'),
+  ticket: () => import('@/app/pages/TicketDetailPage'),
   kb: () => import('@/features/kb/components/KbPage'),
   users: () => import('@/features/users/components/UsersPage'),
   user: () => import('@/features/users/components/UserDetailPage'),

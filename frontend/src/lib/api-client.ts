@@ -1,13 +1,16 @@
 /**
- * The one HTTP client: adds the bearer token, refreshes it once on a 401 and retries, and turns error
- * bodies ({error, message, details}) into ApiError.
+ * The one HTTP client: openapi-fetch typed by the generated schema (apiClient()), over a fetch that adds
+ * the bearer token and refreshes it once on a 401 and retries; unwrap() turns error bodies
+ * ({error, message, details}) into ApiError.
  *
  * The access token lives in this module's memory only (never localStorage). The refresh token is an
  * httpOnly, SameSite=Strict cookie scoped to /api/auth that page scripts cannot read; a reload gets a
  * new access token through POST /api/auth/refresh (see README, "Console").
  */
-import { getConfig } from '@/config';
+import createClient, { type Client } from 'openapi-fetch';
+import type { paths } from '@/api/schema';
 import type { ErrorBody, Tokens } from '@/api/types';
+import { getConfig } from '@/config';
 
 export interface FieldProblem {
   field: string;
@@ -84,57 +87,65 @@ export const session = {
   },
 };
 
-export type QueryValue = string | number | boolean | null | undefined;
+/** Sign-in and refresh carry no bearer token and are never retried after a refresh. */
+const UNAUTHENTICATED = new Set(['/api/auth/login', '/api/auth/refresh']);
 
-export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  query?: Record<string, QueryValue>;
-  body?: unknown;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-  /** false for the sign-in and refresh calls: no bearer token, no refresh-and-retry. */
-  auth?: boolean;
-}
-
-export function buildUrl(path: string, query?: Record<string, QueryValue>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
-  }
-  const qs = params.toString();
-  return `${getConfig().apiBaseUrl}${path}${qs ? `?${qs}` : ''}`;
-}
-
-async function send(path: string, options: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  if (options.auth !== false && accessToken) headers.Authorization = `Bearer ${accessToken}`;
+async function send(request: Request, withToken: boolean): Promise<Response> {
+  if (withToken && accessToken) request.headers.set('Authorization', `Bearer ${accessToken}`);
   try {
-    return await fetch(buildUrl(path, options.query), {
-      method: options.method ?? 'GET',
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
-      credentials: 'include',
-    });
+    return await fetch(request);
   } catch (error) {
-    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    if (request.signal.aborted || (error instanceof DOMException && error.name === 'AbortError')) throw error;
     throw new ApiError(0, 'network', 'Cannot reach the help desk API. Check your connection, then try again.');
   }
 }
 
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
+/** The fetch under the typed client: bearer token, then one silent refresh and retry on a 401. */
+export async function authFetch(request: Request): Promise<Response> {
+  if (UNAUTHENTICATED.has(new URL(request.url).pathname)) return send(request, false);
+  // The body can be read once: keep a copy for the retry.
+  const retry = request.clone();
+  let response = await send(request, true);
+  if (response.status !== 401) return response;
+  const tokens = await refreshSession();
+  if (tokens) response = await send(retry, true);
+  if (response.status === 401) {
+    session.setToken(null);
+    sessionExpired?.();
+    throw new ApiError(401, 'unauthorized', 'Your session has ended. Sign in again.');
   }
+  return response;
 }
 
-export async function toApiError(response: Response): Promise<ApiError> {
-  const body = await readBody(response);
+let client: Client<paths> | null = null;
+let clientBase = '';
+
+/**
+ * The typed client over the API's OpenAPI document: a wrong path, method, parameter or body field does
+ * not compile. Built for the configured base URL (config.json is read after start-up).
+ */
+export function apiClient(): Client<paths> {
+  const base = getConfig().apiBaseUrl || globalThis.location.origin;
+  if (!client || clientBase !== base) {
+    client = createClient<paths>({
+      baseUrl: base,
+      fetch: authFetch,
+      credentials: 'include',
+      headers: { Accept: 'application/json' },
+    });
+    clientBase = base;
+  }
+  return client;
+}
+
+/** The body of a successful answer, or an ApiError built from the failed one. */
+export async function unwrap<D>(call: Promise<{ data?: D; error?: unknown; response: Response }>): Promise<D> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw toApiError(response, error);
+  return data as D;
+}
+
+export function toApiError(response: Pick<Response, 'status' | 'statusText'>, body: unknown): ApiError {
   if (body && typeof body === 'object' && 'error' in body && 'message' in body) {
     const err = body as ErrorBody;
     return new ApiError(response.status, err.error, err.message, err.details ?? []);
@@ -153,18 +164,13 @@ export async function toApiError(response: Response): Promise<ApiError> {
 export function refreshSession(): Promise<Tokens | null> {
   refreshing ??= (async () => {
     try {
-      const response = await send('/api/auth/refresh', {
-        method: 'POST',
-        body: { refresh_delivery: 'cookie' },
-        auth: false,
-      });
-      if (!response.ok) {
+      const { data, response } = await apiClient().POST('/api/auth/refresh', { body: { refresh_delivery: 'cookie' } });
+      if (!response.ok || !data) {
         session.setToken(null);
         return null;
       }
-      const tokens = (await response.json()) as Tokens;
-      session.setToken(tokens.access_token);
-      return tokens;
+      session.setToken(data.access_token);
+      return data;
     } catch {
       return null;
     } finally {
@@ -173,34 +179,6 @@ export function refreshSession(): Promise<Tokens | null> {
   })();
   return refreshing;
 }
-
-export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  let response = await send(path, options);
-  if (response.status === 401 && options.auth !== false) {
-    const tokens = await refreshSession();
-    if (tokens) {
-      response = await send(path, options);
-    }
-    if (response.status === 401) {
-      session.setToken(null);
-      sessionExpired?.();
-      throw new ApiError(401, 'unauthorized', 'Your session has ended. Sign in again.');
-    }
-  }
-  if (!response.ok) throw await toApiError(response);
-  if (response.status === 204) return undefined as T;
-  return (await readBody(response)) as T;
-}
-
-export const api = {
-  get: <T>(path: string, query?: Record<string, QueryValue>, signal?: AbortSignal) =>
-    apiRequest<T>(path, { query, signal }),
-  post: <T>(path: string, body?: unknown, options: Omit<RequestOptions, 'method' | 'body'> = {}) =>
-    apiRequest<T>(path, { ...options, method: 'POST', body }),
-  put: <T>(path: string, body?: unknown, options: Omit<RequestOptions, 'method' | 'body'> = {}) =>
-    apiRequest<T>(path, { ...options, method: 'PUT', body }),
-  delete: <T = void>(path: string) => apiRequest<T>(path, { method: 'DELETE' }),
-};
 
 /** A sentence for the user: what went wrong and what to do. */
 export function describeError(error: unknown): string {

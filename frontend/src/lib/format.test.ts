@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '@/config';
-import { safeNext } from '@/features/auth/components/LoginPage';
-import { formatDuration, formatPercent, formatRelative, humanize, parseTags } from './format';
+import { formatDuration, formatPercent, formatRelative, humanize, parseTags, safeNext } from './format';
 
 describe('small helpers', () => {
   it('normalises tags like the API does', () => {

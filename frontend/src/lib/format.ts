@@ -56,3 +56,8 @@ export function formatPercent(ratio: number | null | undefined, digits = 0): str
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '—';
   return `${(ratio * 100).toFixed(digits)}%`;
 }
+
+/** Only same-site paths are followed after sign-in (no open redirect through ?next=). */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/';
+}

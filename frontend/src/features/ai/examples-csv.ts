@@ -2,6 +2,7 @@
  * Labelled examples from CSV (`text,label`), pasted or uploaded, sent to POST /api/ai/examples in batches
  * of at most 1,000 (the API's limit per request).
  */
+import Papa from 'papaparse';
 import type { AiExample, AiExamplesAccepted } from '@/api/types';
 
 export const MAX_BATCH = 1000;
@@ -12,42 +13,24 @@ const LABEL = /^[A-Za-z0-9][A-Za-z0-9 _./&+-]*$/;
 export interface CsvProblem { line: number; message: string }
 export interface ParsedExamples { examples: AiExample[]; problems: CsvProblem[]; labels: string[] }
 
-/** RFC 4180 rows: quoted fields may hold commas, doubled quotes and line breaks. Returns each row with its first line number. */
+/**
+ * RFC 4180 rows (papaparse: quoted fields may hold commas, doubled quotes and line breaks), each with the
+ * line it starts on, so problems can name it. Blank lines are dropped.
+ */
 export function parseCsvRows(input: string): { line: number; cells: string[] }[] {
   const text = input.replace(/^\uFEFF/, '');
   const rows: { line: number; cells: string[] }[] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
+  let rowStart = 0;
   let line = 1;
-  let rowLine = 1;
-  let touched = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') { cell += '"'; i += 1; } else quoted = false;
-      } else {
-        if (ch === '\n') line += 1;
-        cell += ch;
-      }
-      continue;
-    }
-    if (ch === '"' && cell.trim() === '') { quoted = true; cell = ''; touched = true; continue; }
-    if (ch === ',') { cells.push(cell); cell = ''; touched = true; continue; }
-    if (ch === '\r') continue;
-    if (ch === '\n') {
-      cells.push(cell);
-      if (touched || cells.some((c) => c.trim() !== '')) rows.push({ line: rowLine, cells });
-      cells = []; cell = ''; touched = false;
-      line += 1; rowLine = line;
-      continue;
-    }
-    cell += ch;
-    touched = true;
-  }
-  cells.push(cell);
-  if (touched || cells.some((c) => c.trim() !== '')) rows.push({ line: rowLine, cells });
+  let counted = 0;
+  Papa.parse<string[]>(text, {
+    delimiter: ',',
+    step: ({ data: cells, meta }) => {
+      for (; counted < rowStart; counted += 1) if (text[counted] === '\n') line += 1;
+      if (cells.length > 1 || cells[0] !== '') rows.push({ line, cells });
+      rowStart = meta.cursor;
+    },
+  });
   return rows;
 }
 

@@ -1,4 +1,4 @@
-import type { KbIngestIn } from '@/api/pending-contracts';
+import type { KbIngestIn } from '@/api/types';
 
 export interface ImportFile {
   name: string;

@@ -1,15 +1,16 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AiExample, AiExamplesAccepted, Classifier } from '@/api/types';
-import { api } from '@/lib/api-client';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { aiKeys } from './keys';
 
 export function getClassifier(signal?: AbortSignal): Promise<Classifier> {
-  return api.get<Classifier>('/api/ai/classifier', undefined, signal);
+  return unwrap(apiClient().GET('/api/ai/classifier', { signal }));
 }
 
 /** Polls every 5 s while a model is training, or examples changed since the live one (unless the last training failed). */
 export function classifierQueryOptions() {
   return queryOptions({
-    queryKey: ['ai', 'classifier'],
+    queryKey: aiKeys.classifier(),
     queryFn: ({ signal }) => getClassifier(signal),
     refetchInterval: (query) => {
       const data = query.state.data;
@@ -24,15 +25,15 @@ export function useClassifier() {
 }
 
 export function addExamples(examples: AiExample[]): Promise<AiExamplesAccepted> {
-  return api.post<AiExamplesAccepted>('/api/ai/examples', { examples });
+  return unwrap(apiClient().POST('/api/ai/examples', { body: { examples } }));
 }
 
 /** POST /api/ai/train (admins): retrain now, in the background. */
 export function retrain(): Promise<Classifier> {
-  return api.post<Classifier>('/api/ai/train');
+  return unwrap(apiClient().POST('/api/ai/train'));
 }
 
 export function useRetrain() {
   const queryClient = useQueryClient();
-  return useMutation({ mutationFn: retrain, onSuccess: (status) => queryClient.setQueryData(['ai', 'classifier'], status) });
+  return useMutation({ mutationFn: retrain, onSuccess: (status) => queryClient.setQueryData(aiKeys.classifier(), status) });
 }

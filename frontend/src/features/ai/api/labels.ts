@@ -1,14 +1,15 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AiLabel, AiLabelsIn } from '@/api/types';
-import { api } from '@/lib/api-client';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { aiKeys } from './keys';
 
 export function getLabels(signal?: AbortSignal): Promise<AiLabel[]> {
-  return api.get<AiLabel[]>('/api/ai/labels', undefined, signal);
+  return unwrap(apiClient().GET('/api/ai/labels', { signal }));
 }
 
 /** The taxonomy: the categories a ticket can have. */
 export function labelsQueryOptions() {
-  return queryOptions({ queryKey: ['ai', 'labels'], queryFn: ({ signal }) => getLabels(signal), staleTime: 60_000 });
+  return queryOptions({ queryKey: aiKeys.labels(), queryFn: ({ signal }) => getLabels(signal), staleTime: 60_000 });
 }
 
 export function useLabels(enabled = true) {
@@ -16,7 +17,7 @@ export function useLabels(enabled = true) {
 }
 
 export function upsertLabels(body: AiLabelsIn): Promise<AiLabel[]> {
-  return api.post<AiLabel[]>('/api/ai/labels', body);
+  return unwrap(apiClient().POST('/api/ai/labels', { body }));
 }
 
 export function useUpsertLabels() {
@@ -24,8 +25,8 @@ export function useUpsertLabels() {
   return useMutation({
     mutationFn: upsertLabels,
     onSuccess: () => Promise.all([
-      queryClient.invalidateQueries({ queryKey: ['ai', 'labels'] }),
-      queryClient.invalidateQueries({ queryKey: ['ai', 'classifier'] }),
+      queryClient.invalidateQueries({ queryKey: aiKeys.labels() }),
+      queryClient.invalidateQueries({ queryKey: aiKeys.classifier() }),
     ]),
   });
 }

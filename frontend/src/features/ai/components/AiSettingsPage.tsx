@@ -7,9 +7,10 @@ import { EmptyState, ErrorState } from '@/components/states';
 import { describeError } from '@/lib/api-client';
 import { applyServerErrors } from '@/lib/form-errors';
 import { formatDateTime, formatRelative } from '@/lib/format';
-import { useAuth } from '@/features/auth/AuthContext';
+import { useAuth } from '@/lib/auth';
 import { addExamples, useClassifier, useRetrain } from '../api/classifier';
 import { useLabels, useUpsertLabels } from '../api/labels';
+import { aiKeys } from '../api/keys';
 import { parseExamplesCsv, sendInBatches, toBatches, type SendReport } from '../examples-csv';
 
 const STATUS_COLORS: Record<Classifier['status'], string> = { ready: 'green', training: 'blue', untrained: 'default' };
@@ -158,8 +159,8 @@ function ExamplesCard() {
       setResult({ report, error });
     } finally {
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['ai', 'classifier'] }),
-        queryClient.invalidateQueries({ queryKey: ['ai', 'labels'] }),
+        queryClient.invalidateQueries({ queryKey: aiKeys.classifier() }),
+        queryClient.invalidateQueries({ queryKey: aiKeys.labels() }),
       ]);
     }
   };

@@ -2,7 +2,7 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AiSuggestion } from '@/api/types';
-import { mockFetch, renderWithProviders } from '@/test/utils';
+import { errorFixture, mockFetch, renderWithProviders } from '@/test/utils';
 import { AiSuggestionPanel, type AiSuggestionPanelProps } from './AiSuggestionPanel';
 
 /** Typed by the generated contract of POST /api/ai/tickets/{id}/suggest. */
@@ -118,7 +118,7 @@ describe('AI suggestion panel', () => {
   });
 
   it('explains an AI outage and offers to retry', async () => {
-    mockFetch([{ method: 'POST', path: '/api/ai/tickets/7/suggest', status: 503, body: { error: 'ai_unavailable', message: 'model timed out', details: [] } }]);
+    mockFetch([{ method: 'POST', path: '/api/ai/tickets/7/suggest', status: 503, body: errorFixture('ai_unavailable', 'model timed out') }]);
     const user = userEvent.setup();
     setup();
     await user.click(screen.getByRole('button', { name: 'Generate' }));

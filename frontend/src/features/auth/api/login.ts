@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import type { Tokens } from '@/api/types';
-import { api, session } from '@/lib/api-client';
+import { apiClient, session, unwrap } from '@/lib/api-client';
 
 export interface Credentials {
   email: string;
@@ -9,11 +9,9 @@ export interface Credentials {
 
 /** Sign in; the refresh token comes back as an httpOnly cookie, the access token stays in memory. */
 export async function login({ email, password }: Credentials): Promise<Tokens> {
-  const tokens = await api.post<Tokens>(
-    '/api/auth/login',
-    { email, password, refresh_delivery: 'cookie' },
-    { auth: false },
-  );
+  const tokens = await unwrap(apiClient().POST('/api/auth/login', {
+    body: { email, password, refresh_delivery: 'cookie' },
+  }));
   session.setToken(tokens.access_token);
   return tokens;
 }

@@ -2,13 +2,9 @@ import { LockOutlined, MailOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { describeError, isApiError } from '@/lib/api-client';
-import { useAuth } from '../AuthContext';
+import { useAuth } from '@/lib/auth';
+import { safeNext } from '@/lib/format';
 import { useLogin, type Credentials } from '../api/login';
-
-/** Only same-site paths are followed after sign-in (no open redirect through ?next=). */
-export function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/';
-}
 
 export default function LoginPage() {
   const { status, signedIn } = useAuth();

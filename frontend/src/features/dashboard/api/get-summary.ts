@@ -1,6 +1,7 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import type { AnalyticsSummaryOut } from '@/api/types';
-import { api } from '@/lib/api-client';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { analyticsKeys } from './keys';
 import { readSummary } from '../summary';
 
 export interface SummaryRange {
@@ -9,13 +10,13 @@ export interface SummaryRange {
 }
 
 export function getSummary({ from, to }: SummaryRange, signal?: AbortSignal): Promise<AnalyticsSummaryOut> {
-  return api.get<AnalyticsSummaryOut>('/api/analytics/summary', { from, to }, signal);
+  return unwrap(apiClient().GET('/api/analytics/summary', { params: { query: { from, to } }, signal }));
 }
 
 /** Cheap on the server (daily aggregates and counters, never a scan of tickets), so the home page uses it too. */
 export function summaryQueryOptions(range: SummaryRange) {
   return queryOptions({
-    queryKey: ['analytics', 'summary', range],
+    queryKey: analyticsKeys.summary(range),
     queryFn: ({ signal }) => getSummary(range, signal),
     select: readSummary,
     staleTime: 60_000,

@@ -1,14 +1,16 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api-client';
+import type { KbDeleteOut } from '@/api/types';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { kbKeys } from './keys';
 
-export function deleteKbEntries(ids: string[]): Promise<unknown> {
-  return api.post<unknown>('/api/kb/delete', { ids });
+export function deleteKbEntries(ids: string[]): Promise<KbDeleteOut> {
+  return unwrap(apiClient().POST('/api/kb/delete', { body: { ids } }));
 }
 
 export function useDeleteKbEntries() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: deleteKbEntries,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['kb', 'documents'] }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: kbKeys.documents() }),
   });
 }

@@ -1,25 +1,27 @@
-import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { KbDocument } from '@/api/pending-contracts';
-import { api } from '@/lib/api-client';
+import { infiniteQueryOptions, useInfiniteQuery } from '@tanstack/react-query';
+import type { KbDocumentPage } from '@/api/types';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { kbKeys } from './keys';
 
-/** The contract says a list; accept {documents|items: [...]} too, in case the backend wraps it. */
-export function normaliseDocuments(body: unknown): KbDocument[] {
-  if (Array.isArray(body)) return body as KbDocument[];
-  if (body && typeof body === 'object') {
-    const wrapped = (body as Record<string, unknown>).documents ?? (body as Record<string, unknown>).items;
-    if (Array.isArray(wrapped)) return wrapped as KbDocument[];
-  }
-  return [];
+export const KB_DOCUMENTS_PAGE_SIZE = 50;
+
+export function getKbDocuments(cursor?: string, signal?: AbortSignal): Promise<KbDocumentPage> {
+  return unwrap(apiClient().GET('/api/kb/documents', {
+    params: { query: { page_size: KB_DOCUMENTS_PAGE_SIZE, cursor } },
+    signal,
+  }));
 }
 
-export async function getKbDocuments(signal?: AbortSignal): Promise<KbDocument[]> {
-  return normaliseDocuments(await api.get<unknown>('/api/kb/documents', undefined, signal));
-}
-
+/** The ingested documents by source, a page at a time ("Load more" follows next_cursor). */
 export function kbDocumentsQueryOptions() {
-  return queryOptions({ queryKey: ['kb', 'documents'], queryFn: ({ signal }) => getKbDocuments(signal) });
+  return infiniteQueryOptions({
+    queryKey: kbKeys.documents(),
+    queryFn: ({ pageParam, signal }) => getKbDocuments(pageParam, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
 }
 
 export function useKbDocuments() {
-  return useQuery(kbDocumentsQueryOptions());
+  return useInfiniteQuery(kbDocumentsQueryOptions());
 }

@@ -1,15 +1,16 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { KbIngestIn, KbIngestOut } from '@/api/pending-contracts';
-import { api } from '@/lib/api-client';
+import type { KbIngestIn, KbIngestOut } from '@/api/types';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { kbKeys } from './keys';
 
 export function ingestDocuments(body: KbIngestIn): Promise<KbIngestOut> {
-  return api.post<KbIngestOut>('/api/kb/ingest', body);
+  return unwrap(apiClient().POST('/api/kb/ingest', { body }));
 }
 
 export function useIngestDocuments() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ingestDocuments,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['kb'] }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: kbKeys.all }),
   });
 }

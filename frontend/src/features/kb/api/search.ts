@@ -1,9 +1,9 @@
 import { useMutation } from '@tanstack/react-query';
-import type { KbSearchIn, KbSearchOut } from '@/api/pending-contracts';
-import { api } from '@/lib/api-client';
+import type { KbSearchIn, KbSearchOut } from '@/api/types';
+import { apiClient, unwrap } from '@/lib/api-client';
 
 export function searchKb(body: KbSearchIn): Promise<KbSearchOut> {
-  return api.post<KbSearchOut>('/api/kb/search', body);
+  return unwrap(apiClient().POST('/api/kb/search', { body }));
 }
 
 /** A search is an explicit action with a body, so it is a mutation, not a cached query. */

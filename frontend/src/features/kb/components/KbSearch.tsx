@@ -1,7 +1,7 @@
 import { DeleteOutlined, SearchOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Descriptions, Flex, Form, Input, InputNumber, Popconfirm, Tag, Typography } from 'antd';
 import { useState } from 'react';
-import type { KbSnippet } from '@/api/pending-contracts';
+import type { KbHit } from '@/api/types';
 import { EmptyState } from '@/components/states';
 import { describeError } from '@/lib/api-client';
 import { useDeleteKbEntries } from '../api/delete-entries';
@@ -24,7 +24,7 @@ export function KbSearch() {
     search.mutate({ query: values.query.trim(), top_k: values.top_k });
   };
 
-  const onDelete = (snippet: KbSnippet) => {
+  const onDelete = (snippet: KbHit) => {
     // Optimistic: hide it now, show it again if the API refuses.
     setDeleted((current) => new Set(current).add(snippet.id));
     remove.mutate([snippet.id], {

@@ -1,9 +1,9 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { describeRatingError, ratingState } from '@/features/tickets/rating';
+import { describeRatingError, ratingState } from '@/lib/rating';
 import { ApiError } from '@/lib/api-client';
-import { mockFetch, renderWithProviders, ticketFixture } from '@/test/utils';
+import { errorFixture, mockFetch, renderWithProviders, ticketFixture } from '@/test/utils';
 import { RatingWidget } from './RatingWidget';
 
 afterEach(() => vi.unstubAllGlobals());
@@ -53,7 +53,7 @@ describe('rating widget', () => {
 
   it('shows the API\'s 409 clearly when the ticket was closed meanwhile', async () => {
     mockFetch([
-      { method: 'POST', path: '/api/tickets/7/rating', status: 409, body: { error: 'closed', message: 'this ticket is closed; its rating can no longer change', details: [] } },
+      { method: 'POST', path: '/api/tickets/7/rating', status: 409, body: errorFixture('closed', 'this ticket is closed; its rating can no longer change') },
       { method: 'GET', path: '/api/tickets/7', body: ticketFixture({ status: 'closed', csat_score: 3 }) },
     ]);
     const user = userEvent.setup();

@@ -2,8 +2,8 @@ import { Alert, App, Button, Card, Flex, Form, Input, Rate, Typography } from 'a
 import { useState } from 'react';
 import type { Ticket } from '@/api/types';
 import { describeError } from '@/lib/api-client';
-import { useRateTicket } from '@/features/tickets/api/rate-ticket';
-import { describeRatingError, MAX_RATING_COMMENT, ratingState, SCORE_WORDS } from '@/features/tickets/rating';
+import { useRateTicket } from '@/api/tickets/rate-ticket';
+import { describeRatingError, MAX_RATING_COMMENT, ratingState, SCORE_WORDS } from '@/lib/rating';
 
 interface Values { score: number; comment?: string }
 

@@ -1,7 +1,7 @@
 import { CustomerServiceOutlined, LogoutOutlined } from '@ant-design/icons';
 import { Button, Layout, Space, Typography } from 'antd';
 import { Link, Outlet } from 'react-router-dom';
-import { useAuth } from '@/features/auth/AuthContext';
+import { useAuth } from '@/lib/auth';
 
 /** The requester's console: their own tickets only, no agent or admin navigation. */
 export function RequesterLayout() {

@@ -8,11 +8,11 @@ import { StatusTag } from '@/components/chips';
 import { ErrorState, NotFoundState } from '@/components/states';
 import { describeError, isApiError } from '@/lib/api-client';
 import { formatDateTime } from '@/lib/format';
-import { useAuth } from '@/features/auth/AuthContext';
-import { useCreateReply } from '@/features/tickets/api/create-reply';
-import { ticketQueryOptions } from '@/features/tickets/api/get-ticket';
-import { ReplyThread } from '@/features/tickets/components/ReplyThread';
-import { MAX_CONTENT } from '@/features/tickets/components/TicketFields';
+import { useAuth } from '@/lib/auth';
+import { useCreateReply } from '@/api/tickets/create-reply';
+import { ticketQueryOptions } from '@/api/tickets/get-ticket';
+import { ReplyThread } from '@/components/tickets/ReplyThread';
+import { MAX_CONTENT } from '@/components/tickets/TicketFields';
 import { RatingWidget } from './RatingWidget';
 
 const STATUS_WORDS: Record<Ticket['status'], string> = {

@@ -8,9 +8,9 @@ import { EmptyState, ErrorState } from '@/components/states';
 import { describeError } from '@/lib/api-client';
 import { applyServerErrors } from '@/lib/form-errors';
 import { formatDateTime, formatRelative } from '@/lib/format';
-import { useCreateTicket } from '@/features/tickets/api/create-ticket';
-import { useTickets } from '@/features/tickets/api/get-tickets';
-import { contentRules, MAX_TITLE, titleRules } from '@/features/tickets/components/TicketFields';
+import { useCreateTicket } from '@/api/tickets/create-ticket';
+import { useTickets } from '@/api/tickets/get-tickets';
+import { contentRules, MAX_TITLE, titleRules } from '@/components/tickets/TicketFields';
 
 const PAGE_SIZE = 20;
 

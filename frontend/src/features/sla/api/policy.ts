@@ -1,13 +1,14 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { SlaPolicy, SlaPolicyIn } from '@/api/types';
-import { api } from '@/lib/api-client';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { slaKeys } from './keys';
 
 export function getPolicy(signal?: AbortSignal): Promise<SlaPolicy> {
-  return api.get<SlaPolicy>('/api/sla/policy', undefined, signal);
+  return unwrap(apiClient().GET('/api/sla/policy', { signal }));
 }
 
 export function policyQueryOptions() {
-  return queryOptions({ queryKey: ['sla', 'policy'], queryFn: ({ signal }) => getPolicy(signal) });
+  return queryOptions({ queryKey: slaKeys.policy(), queryFn: ({ signal }) => getPolicy(signal) });
 }
 
 export function usePolicy() {
@@ -15,13 +16,13 @@ export function usePolicy() {
 }
 
 export function savePolicy(body: SlaPolicyIn): Promise<SlaPolicy> {
-  return api.put<SlaPolicy>('/api/sla/policy', body);
+  return unwrap(apiClient().PUT('/api/sla/policy', { body }));
 }
 
 export function useSavePolicy() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: savePolicy,
-    onSuccess: (policy) => queryClient.setQueryData(['sla', 'policy'], policy),
+    onSuccess: (policy) => queryClient.setQueryData(slaKeys.policy(), policy),
   });
 }

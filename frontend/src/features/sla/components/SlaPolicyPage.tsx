@@ -6,7 +6,7 @@ import { PriorityTag } from '@/components/chips';
 import { ErrorState } from '@/components/states';
 import { describeError } from '@/lib/api-client';
 import { formatDateTime } from '@/lib/format';
-import { useAuth } from '@/features/auth/AuthContext';
+import { useAuth } from '@/lib/auth';
 import { usePolicy, useSavePolicy } from '../api/policy';
 import { formToPolicy, policyProblems, policyToForm, timeZones, WEEKDAYS, type PolicyFormValues } from '../policy-form';
 

@@ -1,7 +1,7 @@
 import { Card, Flex, Rate, Typography } from 'antd';
 import type { Ticket } from '@/api/types';
 import { formatDateTime } from '@/lib/format';
-import { SCORE_WORDS } from '../rating';
+import { SCORE_WORDS } from '@/lib/rating';
 
 /** The requester's satisfaction rating, as agents see it. */
 export function CsatCard({ ticket }: { ticket: Ticket }) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ticketFixture } from '@/test/utils';
-import { classificationPollInterval, CLASSIFY_POLL_MS } from '../api/get-ticket';
+import { classificationPollInterval, CLASSIFY_POLL_MS } from '@/api/tickets/get-ticket';
 import { changedFields } from './EditTicketModal';
-import type { TicketFormValues } from './TicketFields';
+import type { TicketFormValues } from '@/components/tickets/TicketFields';
 
 const ticket = ticketFixture({ tags: ['vpn', 'network'], assignee_id: 3 });
 const unchanged: TicketFormValues = {

@@ -4,8 +4,8 @@ import type { Ticket, TicketUpdate } from '@/api/types';
 import { describeError, isApiError } from '@/lib/api-client';
 import { applyServerErrors } from '@/lib/form-errors';
 import { parseTags } from '@/lib/format';
-import { useUpdateTicket } from '../api/update-ticket';
-import { TICKET_FIELDS, TicketFields, type TicketFormValues } from './TicketFields';
+import { useUpdateTicket } from '@/api/tickets/update-ticket';
+import { TICKET_FIELDS, TicketFields, type TicketFormValues } from '@/components/tickets/TicketFields';
 
 /** Only what the agent changed: a partial update must not rewrite fields nobody touched. */
 export function changedFields(ticket: Ticket, values: TicketFormValues): Omit<TicketUpdate, 'version'> {

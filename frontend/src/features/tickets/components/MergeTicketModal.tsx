@@ -5,9 +5,9 @@ import type { Ticket } from '@/api/types';
 import { PriorityTag, StatusTag } from '@/components/chips';
 import { describeError, isApiError } from '@/lib/api-client';
 import { formatDateTime } from '@/lib/format';
-import { useTicket } from '../api/get-ticket';
-import { useTickets } from '../api/get-tickets';
-import { useMergeTicket } from '../api/merge-ticket';
+import { useTicket } from '@/api/tickets/get-ticket';
+import { useTickets } from '@/api/tickets/get-tickets';
+import { useMergeTicket } from '@/api/tickets/merge-ticket';
 
 /** Typed "#42" or "42" -> 42. */
 export function parseTicketId(text: string): number | null {

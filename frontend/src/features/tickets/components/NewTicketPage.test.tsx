@@ -1,10 +1,10 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { mockFetch, renderWithProviders, ticketFixture, userFixture } from '@/test/utils';
+import { errorFixture, mockFetch, renderWithProviders, ticketFixture, userFixture, userPageFixture } from '@/test/utils';
 import NewTicketPage from './NewTicketPage';
 
-const USERS = { items: [userFixture(2, 'Dana Diaz'), userFixture(3, 'Eli Agent', 'agent')], page: 1, page_size: 100, total: 2, next_cursor: null };
+const USERS = userPageFixture([userFixture(2, 'Dana Diaz'), userFixture(3, 'Eli Agent', 'agent')]);
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -58,7 +58,7 @@ describe('New ticket', () => {
       { method: 'GET', path: '/api/users', body: USERS },
       {
         method: 'POST', path: '/api/tickets', status: 422,
-        body: { error: 'validation_error', message: 'requester_id: no user with this id', details: [{ field: 'requester_id', message: 'no user with this id' }] },
+        body: errorFixture('validation_error', 'requester_id: no user with this id', [{ field: 'requester_id', message: 'no user with this id' }]),
       },
     ]);
     const user = userEvent.setup();

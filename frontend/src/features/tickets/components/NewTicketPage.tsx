@@ -3,8 +3,8 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { describeError } from '@/lib/api-client';
 import { applyServerErrors } from '@/lib/form-errors';
-import { useCreateTicket } from '../api/create-ticket';
-import { TICKET_FIELDS, TicketFields, type TicketFormValues } from './TicketFields';
+import { useCreateTicket } from '@/api/tickets/create-ticket';
+import { TICKET_FIELDS, TicketFields, type TicketFormValues } from '@/components/tickets/TicketFields';
 
 export const NEW_TICKET_DEFAULTS: Partial<TicketFormValues> = { status: 'open', priority: 'medium', tags: [] };
 

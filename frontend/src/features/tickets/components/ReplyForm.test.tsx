@@ -2,7 +2,7 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Form } from 'antd';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { mockFetch, renderWithProviders, userFixture } from '@/test/utils';
+import { mockFetch, renderWithProviders, ticketFixture, userFixture, userPageFixture, type Schemas } from '@/test/utils';
 import { ReplyForm, type ReplyFormValues } from './ReplyForm';
 
 afterEach(() => vi.unstubAllGlobals());
@@ -21,11 +21,11 @@ function Harness() {
 describe('reply form', () => {
   it('sends from_suggestion only for a reply that started from the AI draft', async () => {
     const { calls } = mockFetch([
-      { method: 'GET', path: '/api/users', body: { items: [userFixture(1, 'Ada Admin', 'admin')], page: 1, page_size: 100, total: 1, next_cursor: null } },
-      { method: 'POST', path: '/api/tickets/7/replies', body: { id: 1, ticket_id: 7, author_id: 1, content: 'x', internal: false, created_at: '2026-01-01T00:00:00Z' } },
-      { method: 'GET', path: '/api/tickets/7/replies', body: { items: [], page: 1, page_size: 100, total: null, next_cursor: null } },
-      { method: 'GET', path: '/api/tickets/7', body: {} },
-      { method: 'GET', path: '/api/tickets/7/events', body: { items: [], page: 1, page_size: 50, total: null, next_cursor: null } },
+      { method: 'GET', path: '/api/users', body: userPageFixture([userFixture(1, 'Ada Admin', 'admin')]) },
+      { method: 'POST', path: '/api/tickets/7/replies', body: { id: 1, ticket_id: 7, author_id: 1, content: 'x', internal: false, created_at: '2026-01-01T00:00:00Z' } satisfies Schemas['ReplyOut'] },
+      { method: 'GET', path: '/api/tickets/7/replies', body: { items: [], page: 1, page_size: 100, total: null, next_cursor: null } satisfies Schemas['PageOf_ReplyOut'] },
+      { method: 'GET', path: '/api/tickets/7', body: ticketFixture() },
+      { method: 'GET', path: '/api/tickets/7/events', body: { items: [], page: 1, page_size: 50, total: null, next_cursor: null } satisfies Schemas['PageOf_EventOut'] },
     ]);
     const user = userEvent.setup();
     renderWithProviders(<Harness />);

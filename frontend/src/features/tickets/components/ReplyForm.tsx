@@ -3,9 +3,9 @@ import { Alert, App, Button, Flex, Form, Input, Switch, type FormInstance } from
 import { useState } from 'react';
 import { describeError } from '@/lib/api-client';
 import { applyServerErrors } from '@/lib/form-errors';
-import { UserSelect } from '@/features/users/components/UserSelect';
-import { useCreateReply } from '../api/create-reply';
-import { MAX_CONTENT } from './TicketFields';
+import { UserSelect } from '@/components/users/UserSelect';
+import { useCreateReply } from '@/api/tickets/create-reply';
+import { MAX_CONTENT } from '@/components/tickets/TicketFields';
 
 export interface ReplyFormValues {
   author_id?: number;

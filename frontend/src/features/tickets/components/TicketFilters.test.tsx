@@ -1,7 +1,7 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { mockFetch, renderWithProviders, userFixture } from '@/test/utils';
+import { mockFetch, renderWithProviders, userFixture, userPageFixture } from '@/test/utils';
 import type { TicketListParams } from '../list-params';
 import { quickFilterOf, TicketFilters } from './TicketFilters';
 
@@ -15,7 +15,7 @@ function openDropdown(): HTMLElement {
 
 describe('ticket filters', () => {
   it('changes a filter and goes back to page 1; clears all at once', async () => {
-    mockFetch([{ method: 'GET', path: '/api/users', body: { items: [userFixture(9, 'Ray Q')], page: 1, page_size: 100, total: 1, next_cursor: null } }]);
+    mockFetch([{ method: 'GET', path: '/api/users', body: userPageFixture([userFixture(9, 'Ray Q')]) }]);
     const onChange = vi.fn();
     const params: TicketListParams = { status: 'open', priority: undefined, requester: undefined, page: 3, pageSize: 50 };
     const user = userEvent.setup();
@@ -31,13 +31,13 @@ describe('ticket filters', () => {
   });
 
   it('hides "Clear filters" when nothing is filtered', () => {
-    mockFetch([{ method: 'GET', path: '/api/users', body: { items: [], page: 1, page_size: 100, total: 0, next_cursor: null } }]);
+    mockFetch([{ method: 'GET', path: '/api/users', body: userPageFixture([]) }]);
     renderWithProviders(<TicketFilters params={{ page: 1, pageSize: 20 }} onChange={vi.fn()} />);
     expect(screen.queryByRole('button', { name: /Clear filters/ })).not.toBeInTheDocument();
   });
 
   it('"My tickets" filters on the signed-in agent, "Unassigned" on nobody', async () => {
-    mockFetch([{ method: 'GET', path: '/api/users', body: { items: [], page: 1, page_size: 100, total: 0, next_cursor: null } }]);
+    mockFetch([{ method: 'GET', path: '/api/users', body: userPageFixture([]) }]);
     const onChange = vi.fn();
     const user = userEvent.setup();
     const params: TicketListParams = { status: 'open', page: 2, pageSize: 20 };

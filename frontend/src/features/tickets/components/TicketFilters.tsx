@@ -2,7 +2,7 @@ import { ClearOutlined } from '@ant-design/icons';
 import { Button, Segmented, Select, Space } from 'antd';
 import { PRIORITIES, STATUSES } from '@/api/types';
 import { humanize } from '@/lib/format';
-import { UserSelect } from '@/features/users/components/UserSelect';
+import { UserSelect } from '@/components/users/UserSelect';
 import { hasFilters, NO_FILTERS, withFilter, type TicketListParams } from '../list-params';
 
 interface Props {

@@ -6,10 +6,10 @@ import type { Ticket } from '@/api/types';
 import { PriorityTag, StatusTag, TagChips } from '@/components/chips';
 import { EmptyState, ErrorState } from '@/components/states';
 import { formatDateTime, formatRelative } from '@/lib/format';
-import { useAuth } from '@/features/auth/AuthContext';
-import { SlaChip } from '@/features/sla/SlaChip';
-import { useUserDirectory } from '@/features/users/api/get-users';
-import { useTickets } from '../api/get-tickets';
+import { useAuth } from '@/lib/auth';
+import { SlaChip } from '@/components/sla/SlaChip';
+import { useUserDirectory } from '@/api/users/get-users';
+import { useTickets } from '@/api/tickets/get-tickets';
 import { hasFilters, NO_FILTERS, PAGE_SIZES, parseListParams, toApiQuery, toSearchParams, withFilter, type TicketListParams } from '../list-params';
 import { TicketFilters } from './TicketFilters';
 

@@ -14,7 +14,7 @@ import { Button, Flex, Skeleton, Tag, Timeline, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { EmptyState, ErrorState } from '@/components/states';
 import { formatDateTime, formatRelative } from '@/lib/format';
-import { useEvents } from '../api/get-events';
+import { useEvents } from '@/api/tickets/get-events';
 import { describeEvents, type NameOf, type TimelineKind } from '../timeline';
 
 const LOOK: Record<TimelineKind, { color: string; icon: React.ReactNode; tag?: string }> = {

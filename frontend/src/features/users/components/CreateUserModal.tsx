@@ -5,7 +5,7 @@ import { ROLES } from '@/api/types';
 import { describeError, isApiError } from '@/lib/api-client';
 import { applyServerErrors } from '@/lib/form-errors';
 import { humanize } from '@/lib/format';
-import { useCreateUser } from '../api/create-user';
+import { useCreateUser } from '@/api/users/create-user';
 
 interface Values {
   name: string;

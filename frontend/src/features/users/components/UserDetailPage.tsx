@@ -7,8 +7,8 @@ import { PriorityTag, StatusTag, TagChips } from '@/components/chips';
 import { EmptyState, ErrorState, NotFoundState } from '@/components/states';
 import { isApiError } from '@/lib/api-client';
 import { formatDateTime } from '@/lib/format';
-import { useTickets } from '@/features/tickets/api/get-tickets';
-import { useUser } from '../api/get-user';
+import { useTickets } from '@/api/tickets/get-tickets';
+import { useUser } from '@/api/users/get-user';
 import { RoleTag } from './RoleTag';
 
 export default function UserDetailPage() {

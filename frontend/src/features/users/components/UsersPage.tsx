@@ -6,8 +6,8 @@ import type { Role, User } from '@/api/types';
 import { ROLES } from '@/api/types';
 import { EmptyState, ErrorState } from '@/components/states';
 import { formatDateTime, humanize } from '@/lib/format';
-import { useAuth } from '@/features/auth/AuthContext';
-import { useUsers } from '../api/get-users';
+import { useAuth } from '@/lib/auth';
+import { useUsers } from '@/api/users/get-users';
 import { CreateUserModal } from './CreateUserModal';
 import { RoleTag } from './RoleTag';
 

@@ -1,13 +1,14 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Webhook, WebhookCreated, WebhookIn } from '@/api/types';
-import { api } from '@/lib/api-client';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { webhookKeys } from './keys';
 
 export function getWebhooks(signal?: AbortSignal): Promise<Webhook[]> {
-  return api.get<Webhook[]>('/api/webhooks', undefined, signal);
+  return unwrap(apiClient().GET('/api/webhooks', { signal }));
 }
 
 export function webhooksQueryOptions() {
-  return queryOptions({ queryKey: ['webhooks'], queryFn: ({ signal }) => getWebhooks(signal) });
+  return queryOptions({ queryKey: webhookKeys.list(), queryFn: ({ signal }) => getWebhooks(signal) });
 }
 
 export function useWebhooks() {
@@ -16,19 +17,22 @@ export function useWebhooks() {
 
 /** The answer carries the signing secret: the only time the API ever shows it. */
 export function createWebhook(body: WebhookIn): Promise<WebhookCreated> {
-  return api.post<WebhookCreated>('/api/webhooks', body);
+  return unwrap(apiClient().POST('/api/webhooks', { body }));
 }
 
 export function useCreateWebhook() {
   const queryClient = useQueryClient();
-  return useMutation({ mutationFn: createWebhook, onSuccess: () => queryClient.invalidateQueries({ queryKey: ['webhooks'] }) });
+  return useMutation({ mutationFn: createWebhook, onSuccess: () => queryClient.invalidateQueries({ queryKey: webhookKeys.all }) });
 }
 
 export function deleteWebhook(id: string): Promise<void> {
-  return api.delete(`/api/webhooks/${encodeURIComponent(id)}`);
+  // The OpenAPI document types every path parameter as an integer, but webhook ids are strings
+  // (chalicelib/api/http.py): reported, and this cast goes once the schema says `string`.
+  const path = { webhook_id: id as unknown as number };
+  return unwrap(apiClient().DELETE('/api/webhooks/{webhook_id}', { params: { path } }));
 }
 
 export function useDeleteWebhook() {
   const queryClient = useQueryClient();
-  return useMutation({ mutationFn: deleteWebhook, onSuccess: () => queryClient.invalidateQueries({ queryKey: ['webhooks'] }) });
+  return useMutation({ mutationFn: deleteWebhook, onSuccess: () => queryClient.invalidateQueries({ queryKey: webhookKeys.all }) });
 }

@@ -7,7 +7,7 @@ import { EmptyState, ErrorState } from '@/components/states';
 import { describeError } from '@/lib/api-client';
 import { applyServerErrors } from '@/lib/form-errors';
 import { formatDateTime } from '@/lib/format';
-import { useAuth } from '@/features/auth/AuthContext';
+import { useAuth } from '@/lib/auth';
 import { useCreateWebhook, useDeleteWebhook, useWebhooks } from '../api/webhooks';
 
 const EVENT_WORDS: Record<WebhookEvent, string> = {

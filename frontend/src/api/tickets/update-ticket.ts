@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Ticket, TicketUpdate } from '@/api/types';
-import { api } from '@/lib/api-client';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { ticketKeys } from './keys';
 
 export interface UpdateTicketInput {
   ticketId: number;
@@ -11,7 +12,10 @@ export interface UpdateTicketInput {
 }
 
 export function updateTicket({ ticketId, changes, version }: UpdateTicketInput): Promise<Ticket> {
-  return api.put<Ticket>(`/api/tickets/${ticketId}`, changes, { headers: { 'If-Match': `"${version}"` } });
+  return unwrap(apiClient().PUT('/api/tickets/{ticket_id}', {
+    params: { path: { ticket_id: ticketId }, header: { 'If-Match': `"${version}"` } },
+    body: changes,
+  }));
 }
 
 /** Optimistic: the ticket shows the change at once and rolls back if the API refuses it. */
@@ -20,7 +24,7 @@ export function useUpdateTicket() {
   return useMutation({
     mutationFn: updateTicket,
     onMutate: async ({ ticketId, changes }) => {
-      const key = ['tickets', 'detail', ticketId];
+      const key = ticketKeys.detail(ticketId);
       await queryClient.cancelQueries({ queryKey: key });
       const previous = queryClient.getQueryData<Ticket>(key);
       if (previous) {
@@ -34,17 +38,17 @@ export function useUpdateTicket() {
       return { previous };
     },
     onError: (_error, { ticketId }, context) => {
-      if (context?.previous) queryClient.setQueryData(['tickets', 'detail', ticketId], context.previous);
+      if (context?.previous) queryClient.setQueryData(ticketKeys.detail(ticketId), context.previous);
     },
     onSuccess: (ticket) => {
-      queryClient.setQueryData<Ticket>(['tickets', 'detail', ticket.id], (old) => ({ ...old, ...ticket }));
+      queryClient.setQueryData<Ticket>(ticketKeys.detail(ticket.id), (old) => ({ ...old, ...ticket }));
     },
     onSettled: (_data, _error, { ticketId }) =>
       Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['tickets', 'detail', ticketId] }),
-        queryClient.invalidateQueries({ queryKey: ['tickets', 'events', ticketId] }),
-        queryClient.invalidateQueries({ queryKey: ['tickets', 'list'] }),
-        queryClient.invalidateQueries({ queryKey: ['tickets', 'count'] }),
+        queryClient.invalidateQueries({ queryKey: ticketKeys.detail(ticketId) }),
+        queryClient.invalidateQueries({ queryKey: ticketKeys.events(ticketId) }),
+        queryClient.invalidateQueries({ queryKey: ticketKeys.lists() }),
+        queryClient.invalidateQueries({ queryKey: ticketKeys.counts() }),
       ]),
   });
 }

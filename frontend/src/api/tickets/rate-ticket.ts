@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { RatingIn, Ticket } from '@/api/types';
-import { api } from '@/lib/api-client';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { ticketKeys } from './keys';
 
 export interface RateInput {
   ticketId: number;
@@ -9,7 +10,7 @@ export interface RateInput {
 
 /** POST /api/tickets/{id}/rating: the requester rates a resolved ticket 1-5 (changeable until closed). */
 export function rateTicket({ ticketId, rating }: RateInput): Promise<Ticket> {
-  return api.post<Ticket>(`/api/tickets/${ticketId}/rating`, rating);
+  return unwrap(apiClient().POST('/api/tickets/{ticket_id}/rating', { params: { path: { ticket_id: ticketId } }, body: rating }));
 }
 
 export function useRateTicket() {
@@ -17,10 +18,10 @@ export function useRateTicket() {
   return useMutation({
     mutationFn: rateTicket,
     onSuccess: (ticket) => {
-      queryClient.setQueryData(['tickets', 'detail', ticket.id], ticket);
-      return queryClient.invalidateQueries({ queryKey: ['tickets', 'list'] });
+      queryClient.setQueryData(ticketKeys.detail(ticket.id), ticket);
+      return queryClient.invalidateQueries({ queryKey: ticketKeys.lists() });
     },
     // A 409 means the ticket moved on (reopened or closed): show it as it is now.
-    onError: (_error, { ticketId }) => queryClient.invalidateQueries({ queryKey: ['tickets', 'detail', ticketId] }),
+    onError: (_error, { ticketId }) => queryClient.invalidateQueries({ queryKey: ticketKeys.detail(ticketId) }),
   });
 }

@@ -1,14 +1,15 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { User } from '@/api/types';
-import { api } from '@/lib/api-client';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { userKeys } from './keys';
 
 export function getUser(userId: number, signal?: AbortSignal): Promise<User> {
-  return api.get<User>(`/api/users/${userId}`, undefined, signal);
+  return unwrap(apiClient().GET('/api/users/{user_id}', { params: { path: { user_id: userId } }, signal }));
 }
 
 export function userQueryOptions(userId: number) {
   return queryOptions({
-    queryKey: ['users', 'detail', userId],
+    queryKey: userKeys.detail(userId),
     queryFn: ({ signal }) => getUser(userId, signal),
   });
 }

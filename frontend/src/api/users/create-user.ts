@@ -1,9 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { User, UserCreate } from '@/api/types';
-import { api } from '@/lib/api-client';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { userKeys } from './keys';
 
 export function createUser(body: UserCreate): Promise<User> {
-  return api.post<User>('/api/users', body);
+  return unwrap(apiClient().POST('/api/users', { body }));
 }
 
 export function useCreateUser() {
@@ -11,8 +12,8 @@ export function useCreateUser() {
   return useMutation({
     mutationFn: createUser,
     onSuccess: (user) => {
-      queryClient.setQueryData(['users', 'detail', user.id], user);
-      return queryClient.invalidateQueries({ queryKey: ['users'] });
+      queryClient.setQueryData(userKeys.detail(user.id), user);
+      return queryClient.invalidateQueries({ queryKey: userKeys.all });
     },
   });
 }

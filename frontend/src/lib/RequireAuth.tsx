@@ -1,7 +1,7 @@
 import { Spin } from 'antd';
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router-dom';
-import { useAuth } from './AuthContext';
+import { useAuth } from './auth';
 
 /** Pages behind sign-in (agents and admins get the console, requesters their own tickets: see routes.tsx). */
 export function RequireAuth({ children }: { children: ReactNode }) {

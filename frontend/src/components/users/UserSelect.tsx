@@ -1,7 +1,7 @@
 import { Select } from 'antd';
 import { useMemo, useState } from 'react';
 import type { Role, User } from '@/api/types';
-import { useUserDirectory } from '../api/get-users';
+import { useUserDirectory } from '@/api/users/get-users';
 
 export function userLabel(user: User): string {
   return `${user.name} <${user.email}>`;

@@ -1,6 +1,6 @@
 import { Select } from 'antd';
 import { useMemo } from 'react';
-import { useStaff } from '../api/get-users';
+import { useStaff } from '@/api/users/get-users';
 import { matchesUser } from './UserSelect';
 
 interface Props {

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api-client';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { ticketKeys } from './keys';
 
 export interface DeleteResult {
   /** false when the API answered 202: the ticket is gone from every list, a long thread is still being removed. */
@@ -8,7 +9,7 @@ export interface DeleteResult {
 
 /** 204 when the ticket and its replies are gone; 202 when a long thread is still being removed. */
 export async function deleteTicket(ticketId: number): Promise<DeleteResult> {
-  const body = await api.delete<{ status?: string } | undefined>(`/api/tickets/${ticketId}`);
+  const body = await unwrap(apiClient().DELETE('/api/tickets/{ticket_id}', { params: { path: { ticket_id: ticketId } } }));
   return { finished: body?.status !== 'deleting' };
 }
 
@@ -18,8 +19,8 @@ export function useDeleteTicket() {
     mutationFn: deleteTicket,
     onSuccess: () =>
       Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['tickets', 'list'] }),
-        queryClient.invalidateQueries({ queryKey: ['tickets', 'count'] }),
+        queryClient.invalidateQueries({ queryKey: ticketKeys.lists() }),
+        queryClient.invalidateQueries({ queryKey: ticketKeys.counts() }),
       ]),
   });
 }
@@ -29,6 +30,6 @@ export function useDeleteTicket() {
  * a page that is still mounted makes it fetch them again (and get a 404).
  */
 export function forgetTicket(queryClient: QueryClient, ticketId: number): void {
-  queryClient.removeQueries({ queryKey: ['tickets', 'detail', ticketId] });
-  queryClient.removeQueries({ queryKey: ['tickets', 'replies', ticketId] });
+  queryClient.removeQueries({ queryKey: ticketKeys.detail(ticketId) });
+  queryClient.removeQueries({ queryKey: ticketKeys.replies(ticketId) });
 }

@@ -5,11 +5,11 @@ import type { Ticket } from '@/api/types';
 import { PriorityTag, StatusTag } from '@/components/chips';
 import { EmptyState, ErrorState } from '@/components/states';
 import { formatRelative } from '@/lib/format';
-import { useAuth } from '@/features/auth/AuthContext';
+import { useAuth } from '@/lib/auth';
 import { useSummary } from '@/features/dashboard/api/get-summary';
 import { lastDays } from '@/features/dashboard/summary';
-import { SlaChip } from '@/features/sla/SlaChip';
-import { useTicketCount, useTickets } from '@/features/tickets/api/get-tickets';
+import { SlaChip } from '@/components/sla/SlaChip';
+import { useTicketCount, useTickets } from '@/api/tickets/get-tickets';
 
 function CountCard({ title, to, count }: { title: string; to: string; count: ReturnType<typeof useTicketCount> }) {
   return (

@@ -1,9 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { Ticket } from '@/api/types';
-import { api } from '@/lib/api-client';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { ticketKeys } from './keys';
 
 export function getTicket(ticketId: number, signal?: AbortSignal): Promise<Ticket> {
-  return api.get<Ticket>(`/api/tickets/${ticketId}`, undefined, signal);
+  return unwrap(apiClient().GET('/api/tickets/{ticket_id}', { params: { path: { ticket_id: ticketId } }, signal }));
 }
 
 /** The background classifier has written its result onto the ticket. */
@@ -24,7 +25,7 @@ export function classificationPollInterval(ticket: Ticket | undefined, now: numb
 /** `enabled: false` stops fetching and polling (e.g. while the ticket is being deleted). */
 export function ticketQueryOptions(ticketId: number, enabled = true) {
   return queryOptions({
-    queryKey: ['tickets', 'detail', ticketId],
+    queryKey: ticketKeys.detail(ticketId),
     enabled,
     queryFn: ({ signal }) => getTicket(ticketId, signal),
     refetchInterval: (query) => classificationPollInterval(query.state.data),

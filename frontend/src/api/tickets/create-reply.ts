@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import type { Reply, ReplyCreate, ReplyPage } from '@/api/types';
-import { api } from '@/lib/api-client';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { ticketKeys } from './keys';
 
 export interface CreateReplyInput {
   ticketId: number;
@@ -8,7 +9,7 @@ export interface CreateReplyInput {
 }
 
 export function createReply({ ticketId, body }: CreateReplyInput): Promise<Reply> {
-  return api.post<Reply>(`/api/tickets/${ticketId}/replies`, body);
+  return unwrap(apiClient().POST('/api/tickets/{ticket_id}/replies', { params: { path: { ticket_id: ticketId } }, body }));
 }
 
 /** Optimistic: the reply appears at the end of the thread at once (id < 0 until the API answers). */
@@ -17,7 +18,7 @@ export function useCreateReply() {
   return useMutation({
     mutationFn: createReply,
     onMutate: async ({ ticketId, body }) => {
-      const key = ['tickets', 'replies', ticketId];
+      const key = ticketKeys.replies(ticketId);
       await queryClient.cancelQueries({ queryKey: key });
       const previous = queryClient.getQueryData<InfiniteData<ReplyPage>>(key);
       if (previous && previous.pages.length > 0) {
@@ -36,15 +37,15 @@ export function useCreateReply() {
       return { previous };
     },
     onError: (_error, { ticketId }, context) => {
-      if (context?.previous) queryClient.setQueryData(['tickets', 'replies', ticketId], context.previous);
+      if (context?.previous) queryClient.setQueryData(ticketKeys.replies(ticketId), context.previous);
     },
     // A reply can change the ticket (first response stops that clock; a requester's reply reopens a
     // pending ticket), and it is in the timeline.
     onSettled: (_data, _error, { ticketId }) =>
       Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['tickets', 'replies', ticketId] }),
-        queryClient.invalidateQueries({ queryKey: ['tickets', 'detail', ticketId] }),
-        queryClient.invalidateQueries({ queryKey: ['tickets', 'events', ticketId] }),
+        queryClient.invalidateQueries({ queryKey: ticketKeys.replies(ticketId) }),
+        queryClient.invalidateQueries({ queryKey: ticketKeys.detail(ticketId) }),
+        queryClient.invalidateQueries({ queryKey: ticketKeys.events(ticketId) }),
       ]),
   });
 }

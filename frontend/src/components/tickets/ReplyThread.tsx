@@ -3,7 +3,7 @@ import { Avatar, Button, Flex, Skeleton, Tag, Typography } from 'antd';
 import type { Reply, User } from '@/api/types';
 import { EmptyState, ErrorState } from '@/components/states';
 import { formatDateTime, formatRelative } from '@/lib/format';
-import { useReplies } from '../api/get-replies';
+import { useReplies } from '@/api/tickets/get-replies';
 
 interface ThreadProps {
   ticketId: number;

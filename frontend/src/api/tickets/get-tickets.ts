@@ -1,14 +1,15 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import type { TicketListQuery, TicketPage } from '@/api/types';
-import { api } from '@/lib/api-client';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { ticketKeys, type TicketCountFilters } from './keys';
 
 export function getTickets(query: TicketListQuery = {}, signal?: AbortSignal): Promise<TicketPage> {
-  return api.get<TicketPage>('/api/tickets', { ...query }, signal);
+  return unwrap(apiClient().GET('/api/tickets', { params: { query }, signal }));
 }
 
 export function ticketsQueryOptions(query: TicketListQuery = {}) {
   return queryOptions({
-    queryKey: ['tickets', 'list', query],
+    queryKey: ticketKeys.list(query),
     queryFn: ({ signal }) => getTickets(query, signal),
     placeholderData: keepPreviousData,
   });
@@ -19,14 +20,14 @@ export function useTickets(query: TicketListQuery = {}) {
 }
 
 /** How many tickets match (one cheap call: page_size 1, the total comes from counters). */
-export function ticketCountQueryOptions(filters: Omit<TicketListQuery, 'page' | 'page_size' | 'cursor'>) {
+export function ticketCountQueryOptions(filters: TicketCountFilters) {
   return queryOptions({
-    queryKey: ['tickets', 'count', filters],
+    queryKey: ticketKeys.count(filters),
     queryFn: ({ signal }) => getTickets({ ...filters, page_size: 1 }, signal),
     select: (page) => page.total,
   });
 }
 
-export function useTicketCount(filters: Omit<TicketListQuery, 'page' | 'page_size' | 'cursor'>) {
+export function useTicketCount(filters: TicketCountFilters) {
   return useQuery(ticketCountQueryOptions(filters));
 }

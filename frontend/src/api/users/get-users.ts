@@ -1,14 +1,15 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { User, UserListQuery, UserPage } from '@/api/types';
-import { api } from '@/lib/api-client';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { userKeys } from './keys';
 
 export function getUsers(query: UserListQuery = {}, signal?: AbortSignal): Promise<UserPage> {
-  return api.get<UserPage>('/api/users', { ...query }, signal);
+  return unwrap(apiClient().GET('/api/users', { params: { query }, signal }));
 }
 
 export function usersQueryOptions(query: UserListQuery = {}) {
   return queryOptions({
-    queryKey: ['users', 'list', query],
+    queryKey: userKeys.list(query),
     queryFn: ({ signal }) => getUsers(query, signal),
     placeholderData: (previous) => previous,
   });
@@ -44,7 +45,7 @@ function indexUsers(users: User[]): UserDirectory {
 
 export function userDirectoryQueryOptions() {
   return queryOptions({
-    queryKey: ['users', 'directory'],
+    queryKey: userKeys.directory(),
     queryFn: ({ signal }) => getUserDirectory(signal),
     staleTime: 60_000,
     select: indexUsers,
@@ -70,7 +71,7 @@ export async function getUsersByRole(role: User['role'], signal?: AbortSignal): 
 /** The people a ticket can be assigned to: agents and admins (`GET /api/users?role=agent` and `role=admin`). */
 export function staffQueryOptions() {
   return queryOptions({
-    queryKey: ['users', 'staff'],
+    queryKey: userKeys.staff(),
     queryFn: async ({ signal }) => {
       const [agents, admins] = await Promise.all([getUsersByRole('agent', signal), getUsersByRole('admin', signal)]);
       return [...agents, ...admins].sort((a, b) => a.name.localeCompare(b.name));

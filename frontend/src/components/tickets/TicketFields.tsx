@@ -2,7 +2,7 @@ import { Col, Form, Input, Row, Select } from 'antd';
 import type { Rule } from 'antd/es/form';
 import { PRIORITIES, STATUSES } from '@/api/types';
 import { humanize, parseTags } from '@/lib/format';
-import { UserSelect } from '@/features/users/components/UserSelect';
+import { UserSelect } from '@/components/users/UserSelect';
 
 export const MAX_TITLE = 200;
 export const MAX_CONTENT = 50_000;

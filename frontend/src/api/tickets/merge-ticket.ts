@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Ticket } from '@/api/types';
-import { api } from '@/lib/api-client';
+import { apiClient, unwrap } from '@/lib/api-client';
+import { ticketKeys } from './keys';
 
 export interface MergeInput {
   /** The duplicate: it is closed and points to the survivor. */
@@ -11,7 +12,7 @@ export interface MergeInput {
 
 /** POST /api/tickets/{id}/merge; answers with the survivor. */
 export function mergeTicket({ ticketId, into }: MergeInput): Promise<Ticket> {
-  return api.post<Ticket>(`/api/tickets/${ticketId}/merge`, { into });
+  return unwrap(apiClient().POST('/api/tickets/{ticket_id}/merge', { params: { path: { ticket_id: ticketId } }, body: { into } }));
 }
 
 export function useMergeTicket() {
@@ -19,15 +20,15 @@ export function useMergeTicket() {
   return useMutation({
     mutationFn: mergeTicket,
     onSuccess: (survivor, { ticketId }) => {
-      queryClient.setQueryData(['tickets', 'detail', survivor.id], survivor);
+      queryClient.setQueryData(ticketKeys.detail(survivor.id), survivor);
       return Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['tickets', 'detail', ticketId] }),
+        queryClient.invalidateQueries({ queryKey: ticketKeys.detail(ticketId) }),
         ...[ticketId, survivor.id].flatMap((id) => [
-          queryClient.invalidateQueries({ queryKey: ['tickets', 'replies', id] }),
-          queryClient.invalidateQueries({ queryKey: ['tickets', 'events', id] }),
+          queryClient.invalidateQueries({ queryKey: ticketKeys.replies(id) }),
+          queryClient.invalidateQueries({ queryKey: ticketKeys.events(id) }),
         ]),
-        queryClient.invalidateQueries({ queryKey: ['tickets', 'list'] }),
-        queryClient.invalidateQueries({ queryKey: ['tickets', 'count'] }),
+        queryClient.invalidateQueries({ queryKey: ticketKeys.lists() }),
+        queryClient.invalidateQueries({ queryKey: ticketKeys.counts() }),
       ]);
     },
   });

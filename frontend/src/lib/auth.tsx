@@ -1,8 +1,16 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Tokens, User } from '@/api/types';
-import { refreshSession, session } from '@/lib/api-client';
-import { logout } from './api/logout';
+import { apiClient, refreshSession, session, unwrap } from '@/lib/api-client';
+
+/** Revoke the refresh tokens and clear the cookie; forget the access token whatever happens. */
+export async function logout(): Promise<void> {
+  try {
+    await unwrap(apiClient().POST('/api/auth/logout'));
+  } finally {
+    session.setToken(null);
+  }
+}
 
 type Status = 'loading' | 'signed-in' | 'signed-out';
 
