@@ -10,11 +10,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from chalice.app import Blueprint, Chalice
+from chalice.test import Client
 from jsonschema import Draft202012Validator
 
 import app  # noqa: F401  (importing it registers every blueprint's routes in ROUTES)
-from chalicelib.api.http import ROUTES, RouteSpec
+from chalicelib.api.http import ROUTES, Call, Reply, RouteSpec, endpoint
 from chalicelib.api.openapi import build_spec
+from chalicelib.schemas.common import PathId, PathKey
+from chalicelib.schemas.tickets import TicketDeleting
+from chalicelib.schemas.users import UserOut
 from tests.utils.factories import make_ticket, make_user
 
 _EXAMPLES = [
@@ -259,3 +264,112 @@ def _raw(api: Any, method: str, path: str, body: Any) -> tuple[int, str, dict[st
     response = api.client.http.request(method, path, headers=headers, body=data)
     return response.status_code, response.body.decode("utf-8") if response.body else "", dict(response.headers)
 
+
+
+@pytest.fixture
+def scratch_api() -> Iterator[tuple[Blueprint, Callable[[str, str], tuple[int, Any]]]]:
+    """A throwaway Chalice app for views declared inside a test (its routes are removed from ROUTES after)."""
+    before = list(ROUTES)
+    bp = Blueprint("scratch")
+    apps: list[Chalice] = []
+
+    def call(method: str, path: str) -> tuple[int, Any]:
+        if not apps:  # Chalice registers a blueprint's routes once: declare every view before the first call
+            apps.append(Chalice(app_name="scratch"))
+            apps[0].register_blueprint(bp)
+        with Client(apps[0]) as client:
+            response = client.http.request(method, path)
+        return response.status_code, json.loads(response.body) if response.body else None
+
+    yield bp, call
+    ROUTES[:] = before
+
+
+_USER = {"id": 7, "email": "a@example.com", "name": "A", "role": "agent", "created_at": "2026-12-01T00:00:00Z",
+         "updated_at": "2026-12-01T00:00:00Z"}
+
+
+def test_a_view_result_that_does_not_fit_its_schema_is_a_logged_500(scratch_api, caplog) -> None:
+    bp, call = scratch_api
+
+    @endpoint(bp, "GET", "/drift", summary="drift", tag="test", response=UserOut)
+    def drift(_call: Call) -> dict[str, Any]:
+        return {**_USER, "id": "seven", "role": "superuser"}
+
+    status, body = call("GET", "/drift")
+    assert status == 500
+    assert body == {"error": "internal", "message": "internal error; it has been logged", "details": []}
+    [record] = [r for r in caplog.records if r.getMessage() == "response does not fit its schema"]
+    problem = str(record.__dict__["problem"])
+    assert "'loc': 'id'" in problem and "'loc': 'role'" in problem
+    assert "seven" not in problem and "superuser" not in problem, "the log names fields, never their values"
+
+
+def test_fields_the_schema_does_not_declare_are_never_sent(scratch_api) -> None:
+    bp, call = scratch_api
+
+    @endpoint(bp, "GET", "/leaky", summary="leaky", tag="test", response=UserOut)
+    def leaky(_call: Call) -> dict[str, Any]:
+        return {**_USER, "password_hash": "$argon2id$...", "token_version": 3}
+
+    assert call("GET", "/leaky") == (200, _USER)
+
+
+def test_a_status_the_route_does_not_document_is_a_500(scratch_api) -> None:
+    bp, call = scratch_api
+
+    @endpoint(bp, "GET", "/other", summary="other", tag="test", response=UserOut)
+    def other(_call: Call) -> Reply:
+        return Reply(_USER, 202)
+
+    @endpoint(bp, "DELETE", "/other", summary="other", tag="test", status=204, other_responses={202: TicketDeleting})
+    def gone(_call: Call) -> Reply:
+        return Reply({"status": "deleting"}, 202)
+
+    assert call("GET", "/other")[0] == 500
+    assert call("DELETE", "/other") == (202, {"status": "deleting"})
+
+
+def test_path_parameters_are_typed_from_the_view_and_a_misfit_is_a_404(scratch_api) -> None:
+    bp, call = scratch_api
+    seen: list[Any] = []
+
+    @endpoint(bp, "GET", "/things/{thing_id}/parts/{part_key}", summary="part", tag="test", response=UserOut)
+    def part(_call: Call, thing_id: PathId, part_key: PathKey) -> dict[str, Any]:
+        seen.append((thing_id, part_key))
+        return _USER
+
+    assert call("GET", "/things/12/parts/ab3")[0] == 200 and seen == [(12, "ab3")]
+    status, body = call("GET", "/things/012/parts/ab3")
+    assert status == 404 and body["message"] == "thing '012' not found"
+    assert call("GET", "/things/12/parts/a-b")[0] == 404
+    assert call("GET", "/things/12/parts/" + "a" * 41)[0] == 404
+    assert len(seen) == 1
+
+
+def test_a_view_must_annotate_exactly_its_path_parameters(scratch_api) -> None:
+    bp, _ = scratch_api
+    with pytest.raises(TypeError, match="path parameters"):
+        @endpoint(bp, "GET", "/things/{thing_id}", summary="thing", tag="test", response=UserOut)
+        def thing(_call: Call, thing: PathId) -> dict[str, Any]:
+            return _USER
+
+
+def test_the_document_types_each_path_parameter_as_its_view_declares_it() -> None:
+    params = {(path, p["name"]): p["schema"] for path, item in build_spec()["paths"].items()
+              for op in item.values() for p in op.get("parameters", []) if p["in"] == "path"}
+    assert params[("/api/tickets/{ticket_id}", "ticket_id")] == {"type": "integer", "minimum": 1,
+                                                                 "maximum": 2**53 - 1}
+    assert params[("/api/users/{user_id}", "user_id")]["type"] == "integer"
+    for key in (("/api/webhooks/{webhook_id}", "webhook_id"), ("/api/auth/api-keys/{key_id}", "key_id")):
+        assert params[key] == {"type": "string", "minLength": 1, "maxLength": 40, "pattern": "^[A-Za-z0-9]+$"}
+
+
+def test_the_analytics_summary_blocks_are_closed_typed_objects() -> None:
+    schemas = build_spec()["components"]["schemas"]
+    summary = schemas["SummaryOut"]
+    assert "additionalProperties" not in summary and {"from", "to"} <= set(summary["required"])
+    for block in ("totals", "backlog", "first_response", "resolution", "sla", "csat", "ai", "cost"):
+        assert "$ref" in summary["properties"][block], block
+    assert set(schemas["Backlog"]["properties"]["by_status"]["$ref"].rsplit("/", 1)[1:]) == {"StatusCounts"}
+    assert schemas["SlaSummary"]["properties"]["resolution_by_agent"]["items"]["$ref"].endswith("AgentAttainment")

@@ -9,10 +9,9 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from chalicelib.api.http import MAX_BODY_BYTES, ROUTES, RouteSpec
-from chalicelib.schemas.common import MAX_ID, ErrorBody
+from chalicelib.schemas.common import ErrorBody
 
 REF = "#/components/schemas/{model}"
-STRING_PATH_PARAMS = frozenset({"key_id", "source_id"})
 _REASONS = {
     200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Malformed request",
     401: "Not signed in (missing, expired or invalid credentials)", 403: "Not allowed for this caller",
@@ -92,14 +91,10 @@ def _operation(route: RouteSpec, schemas: _Schemas) -> dict[str, Any]:
         "tags": [route.tag],
         "operationId": operation_id(route.method, route.path),
     }
-    parameters: list[dict[str, Any]] = []
-    for name in route.path_params:
-        schema: dict[str, Any] = (
-            {"type": "string", "minLength": 1, "maxLength": 40}
-            if name in STRING_PATH_PARAMS
-            else {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-        )
-        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+    parameters: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": TypeAdapter(kind).json_schema()}
+        for name, kind in route.path_params.items()
+    ]
     if route.query is not None:
         query_schema = route.query.model_json_schema(mode="validation", ref_template=REF)
         required = set(query_schema.get("required", []))
@@ -118,19 +113,14 @@ def _operation(route: RouteSpec, schemas: _Schemas) -> dict[str, Any]:
             "content": {"application/json": {"schema": schemas.ref(route.body, "validation")}},
         }
     responses: dict[str, Any] = {}
-    if route.status == 204:
-        responses["204"] = {"description": _REASONS[204]}
-        if route.method == "DELETE" and route.path == "/api/tickets/{ticket_id}":
-            responses["202"] = {"description": "Accepted; replies are still being removed", "content": {
-                "application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}}
-    else:
-        success: dict[str, Any] = {"description": _REASONS.get(route.status, "OK")}
-        if route.response is not None:
-            success["content"] = {"application/json": {"schema": schemas.ref(route.response, "serialization")}}
-        links = _links(route)
+    for status, kind in sorted(route.body_types().items()):
+        success: dict[str, Any] = {"description": _REASONS.get(status, "OK")}
+        if kind is not None:
+            success["content"] = {"application/json": {"schema": schemas.ref(kind, "serialization")}}
+        links = _links(route) if status == route.status else {}
         if links:
             success["links"] = links
-        responses[str(route.status)] = success
+        responses[str(status)] = success
     statuses = set(route.errors)
     if route.body is not None:
         statuses |= {400, 413, 415, 422}
