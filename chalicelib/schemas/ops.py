@@ -87,11 +87,27 @@ class SlaPolicyIn(Strict):
     business_hours: BusinessHoursIn | None
 
 
-class SlaPolicyOut(Out):
-    """The SLA policy in force."""
+class TargetOut(Out):
+    """Targets for one priority, in seconds of working time."""
 
-    targets: dict[str, dict[str, int]]
-    business_hours: dict[str, Any] | None
+    first_response_s: int
+    resolution_s: int
+
+
+class BusinessHoursOut(Out):
+    """Working days (0 = Monday) and hours in a time zone."""
+
+    timezone: str
+    days: list[int]
+    start: str
+    end: str
+
+
+class SlaPolicyOut(Out):
+    """The SLA policy in force (`business_hours: null`: every hour counts)."""
+
+    targets: dict[Priority, TargetOut]
+    business_hours: BusinessHoursOut | None
     updated_at: str | None
 
 
