@@ -19,6 +19,7 @@ from typing import Any
 
 from chalice.app import Blueprint, CORSConfig, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.config import ExtraValues
 
 from chalicelib.errors import (
     BadRequest,
@@ -39,6 +40,9 @@ ANY_ROLE = frozenset({"requester", "agent", "admin"})
 STAFF = frozenset({"agent", "admin"})
 ADMIN = frozenset({"admin"})
 _INTERNAL = {"error": "internal", "message": "internal error; it has been logged", "details": []}
+# A field the response schema does not declare is dropped (never leaked); tests/test_contract.py sets "forbid"
+# so that a service returning one fails there instead of being cut silently.
+UNDECLARED_FIELDS: ExtraValues | None = None
 
 
 @dataclass
@@ -207,7 +211,8 @@ def _serialiser(route: RouteSpec) -> Callable[[int, Any], Any]:
         if adapter is None:
             raise ResponseDrift(f"{status} is not a documented status with a body")
         try:
-            return adapter.dump_python(adapter.validate_python(result), mode="json", by_alias=True)
+            value = adapter.validate_python(result, extra=UNDECLARED_FIELDS)
+            return adapter.dump_python(value, mode="json", by_alias=True)
         except ValidationError as exc:
             problems = [{"loc": ".".join(map(str, e["loc"])), "type": e["type"]} for e in exc.errors()[:10]]
             raise ResponseDrift(f"{exc.error_count()} problem(s): {problems}") from exc
