@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Blueprint
 
-from chalicelib.api.http import ADMIN, STAFF, Call, endpoint, path_id
+from chalicelib.api.http import ADMIN, STAFF, Call, endpoint
 from chalicelib.api.security import bearer_auth
 from chalicelib.schemas.ai import (
     ClassifierOut,
@@ -20,7 +20,7 @@ from chalicelib.schemas.ai import (
     LabelsIn,
     SuggestionOut,
 )
-from chalicelib.schemas.common import PageOf
+from chalicelib.schemas.common import PageOf, PathId
 from chalicelib.services import ai, outbox
 
 bp = Blueprint(__name__)
@@ -28,9 +28,9 @@ bp = Blueprint(__name__)
 
 @endpoint(bp, "POST", "/api/ai/tickets/{ticket_id}/suggest", summary="Suggest a reply", tag="ai",
           authorizer=bearer_auth, response=SuggestionOut, roles=STAFF, scope="ai", errors=(401, 403, 404))
-def suggest(call: Call, ticket_id: str) -> dict[str, Any]:
+def suggest(call: Call, ticket_id: PathId) -> dict[str, Any]:
     """Category, priority and tags, the KB snippets that fit, and a draft reply to edit before sending."""
-    return ai.suggest(ticket_id=path_id(ticket_id, "ticket"), actor=call.principal)
+    return ai.suggest(ticket_id=ticket_id, actor=call.principal)
 
 
 @endpoint(bp, "POST", "/api/ai/classify", summary="Classify a text", tag="ai", authorizer=bearer_auth,

@@ -11,6 +11,7 @@ from chalicelib.api.security import bearer_auth
 from chalicelib.config import get_settings
 from chalicelib.errors import Unauthorized
 from chalicelib.schemas.auth import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, LoginIn, MeOut, RefreshIn, TokensOut
+from chalicelib.schemas.common import PathKey
 from chalicelib.services import auth, users
 
 bp = Blueprint(__name__)
@@ -88,6 +89,6 @@ def list_api_keys(_call: Call) -> list[dict[str, Any]]:
 
 @endpoint(bp, "DELETE", "/api/auth/api-keys/{key_id}", summary="Revoke an API key", tag="auth",
           authorizer=bearer_auth, response=ApiKeyOut, roles=ADMIN, scope="admin", errors=(401, 403, 404))
-def revoke_api_key(_call: Call, key_id: str) -> dict[str, Any]:
+def revoke_api_key(_call: Call, key_id: PathKey) -> dict[str, Any]:
     """Revoke a key (idempotent)."""
-    return auth.revoke_api_key(key_id=key_id[:40])
+    return auth.revoke_api_key(key_id=key_id)

@@ -8,15 +8,18 @@ caller's role and scope, and turns domain errors into JSON error bodies in one p
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import os
 import re
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from chalice.app import Blueprint, CORSConfig, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.config import ExtraValues
 
 from chalicelib.errors import (
     BadRequest,
@@ -33,10 +36,13 @@ from chalicelib.principal import Principal
 
 MAX_BODY_BYTES = 1_048_576
 JSON_TYPES = ["application/json"]
-_ID_PATTERN = re.compile(r"^[1-9][0-9]{0,15}$")
 ANY_ROLE = frozenset({"requester", "agent", "admin"})
 STAFF = frozenset({"agent", "admin"})
 ADMIN = frozenset({"admin"})
+_INTERNAL = {"error": "internal", "message": "internal error; it has been logged", "details": []}
+# A field the response schema does not declare is dropped (never leaked); tests/test_contract.py sets "forbid"
+# so that a service returning one fails there instead of being cut silently.
+UNDECLARED_FIELDS: ExtraValues | None = None
 
 
 @dataclass
@@ -56,7 +62,12 @@ class RouteSpec:
     public: bool
     errors: tuple[int, ...]
     description: str = ""
-    path_params: dict[str, str] = field(default_factory=dict)
+    path_params: dict[str, Any] = field(default_factory=dict)
+    other_responses: dict[int, Any] = field(default_factory=dict)
+
+    def body_types(self) -> dict[int, Any]:
+        """Each success status this route answers with, and the type of its body (None: no body)."""
+        return {self.status: None if self.status == 204 else self.response, **self.other_responses}
 
 
 ROUTES: list[RouteSpec] = []
@@ -165,11 +176,48 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def path_id(raw: str, what: str) -> int:
-    """A positive integer id from the path; anything else is a 404 (the resource cannot exist)."""
-    if not _ID_PATTERN.match(raw or ""):
-        raise NotFound(f"{what} {raw!r} not found")
-    return int(raw)
+def path_param_types(view: Callable[..., Any], path: str) -> dict[str, Any]:
+    """The type of each `{name}` in `path`, read from the view's annotation of the parameter of that name."""
+    names = re.findall(r"{(\w+)}", path)
+    hints = typing.get_type_hints(view, include_extras=True)
+    declared = list(inspect.signature(view).parameters)[1:]  # after the Call
+    if sorted(declared) != sorted(names) or any(name not in hints for name in names):
+        raise TypeError(f"{view.__qualname__} must take exactly the annotated path parameters {names} of {path}")
+    return {name: hints[name] for name in names}
+
+
+def _path_values(adapters: dict[str, TypeAdapter[Any]], raw: dict[str, str]) -> dict[str, Any]:
+    """The typed path parameters; one that does not fit its type is a 404 (no such resource can exist)."""
+    values = {}
+    for name, adapter in adapters.items():
+        try:
+            values[name] = adapter.validate_python(raw[name])
+        except ValidationError as exc:
+            raise NotFound(f"{name.removesuffix('_id').replace('_', ' ')} {raw[name]!r} not found") from exc
+    return values
+
+
+class ResponseDrift(Exception):
+    """A view's result does not fit the route's declared response: a bug in the view or its service."""
+
+
+def _serialiser(route: RouteSpec) -> Callable[[int, Any], Any]:
+    adapters = {status: TypeAdapter(kind) for status, kind in route.body_types().items() if kind is not None}
+
+    def serialise(status: int, result: Any) -> Any:
+        if status == 204 and result is None:
+            return None
+        adapter = adapters.get(status)
+        if adapter is None:
+            raise ResponseDrift(f"{status} is not a documented status with a body")
+        try:
+            value = adapter.validate_python(result, extra=UNDECLARED_FIELDS)
+            return adapter.dump_python(value, mode="json", by_alias=True)
+        except ValidationError as exc:
+            problems = [{"loc": ".".join(map(str, e["loc"])), "type": e["type"]} for e in exc.errors()[:10]]
+            raise ResponseDrift(f"{exc.error_count()} problem(s): {problems}") from exc
+
+    return serialise
 
 
 def principal_from(request: Any) -> Principal:
@@ -203,14 +251,21 @@ def endpoint(
     scope: str | None = None,
     errors: tuple[int, ...] = (),
     description: str = "",
+    other_responses: dict[int, Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare a route: register it with Chalice and record it for the OpenAPI document."""
+    """Declare a route: register it with Chalice and record it for the OpenAPI document.
+
+    The view's annotations type the path parameters; every body it returns is validated against `response`
+    (or `other_responses[status]`) and serialised through it, so the document and the runtime agree."""
     public = authorizer is None
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        path_params = dict.fromkeys(re.findall(r"{(\w+)}", path), "integer")
-        ROUTES.append(RouteSpec(method, path, summary, tag, body, query, response, status, roles, scope, public,
-                                errors, description or (view.__doc__ or "").strip(), path_params))
+        path_params = path_param_types(view, path)
+        spec = RouteSpec(method, path, summary, tag, body, query, response, status, roles, scope, public, errors,
+                         description or (view.__doc__ or "").strip(), path_params, dict(other_responses or {}))
+        ROUTES.append(spec)
+        path_adapters = {name: TypeAdapter(kind) for name, kind in path_params.items()}
+        serialise = _serialiser(spec)
 
         @functools.wraps(view)
         def handler(**params: str) -> Response:
@@ -225,18 +280,22 @@ def endpoint(
                         data = {}
                     parsed_body = validate(body, data)
                 parsed_query = validate(query, dict(request.query_params or {})) if query is not None else None
-                result = view(Call(principal, parsed_body, parsed_query, headers), **params)
-                if isinstance(result, Reply):
-                    return json_response(result.status or status, result.body, result.headers)
-                return json_response(status, result)
+                typed = _path_values(path_adapters, params)
+                result = view(Call(principal, parsed_body, parsed_query, headers), **typed)
+                reply = result if isinstance(result, Reply) else Reply(result)
+                answer = reply.status or status
+                return json_response(answer, serialise(answer, reply.body), reply.headers)
             except DomainError as exc:
                 if exc.status >= 500:
                     logger.error("request failed", extra={"path": path, "error": exc.code})
                 return error_response(exc)
+            except ResponseDrift as exc:
+                logger.error("response does not fit its schema", extra={"path": path, "method": method,
+                                                                        "problem": str(exc)})
+                return json_response(500, _INTERNAL)
             except Exception:  # a bug or an outage: log it, never leak internals to the client
                 logger.exception("unhandled error", extra={"path": path, "method": method})
-                return json_response(500, {"error": "internal", "message": "internal error; it has been logged",
-                                           "details": []})
+                return json_response(500, _INTERNAL)
 
         route_kwargs: dict[str, Any] = {"methods": [method], "cors": cors_config()}
         if authorizer is not None:
@@ -260,7 +319,7 @@ def _authorize(request: Any, public: bool, roles: frozenset[str], scope: str | N
     return principal
 
 
-__all__ = ["ADMIN", "ANY_ROLE", "STAFF", "Call", "Reply", "endpoint", "logger", "path_id", "validate"]
+__all__ = ["ADMIN", "ANY_ROLE", "STAFF", "Call", "Reply", "endpoint", "logger", "validate"]
 
 
 def normalise_gateway_error(response: Response) -> Response:

@@ -6,13 +6,13 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import TypeAdapter
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
 
 from chalicelib.api.http import MAX_BODY_BYTES, ROUTES, RouteSpec
-from chalicelib.schemas.common import MAX_ID, ErrorBody
+from chalicelib.schemas.common import ErrorBody
 
 REF = "#/components/schemas/{model}"
-STRING_PATH_PARAMS = frozenset({"key_id", "source_id"})
 _REASONS = {
     200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Malformed request",
     401: "Not signed in (missing, expired or invalid credentials)", 403: "Not allowed for this caller",
@@ -21,19 +21,27 @@ _REASONS = {
 }
 
 
-class _Schemas:
-    def __init__(self) -> None:
-        self.components: dict[str, Any] = {}
+class _ComponentNames(GenerateJsonSchema):
+    def normalize_name(self, name: str) -> str:
+        # `PageOf[TicketOut]` -> `PageOf_TicketOut` (pydantic would keep a trailing underscore)
+        return super().normalize_name(name.replace("[", "_").replace("]", ""))
 
-    def ref(self, annotation: Any, mode: str) -> dict[str, Any]:
-        schema = TypeAdapter(annotation).json_schema(mode=mode, ref_template=REF)  # type: ignore[arg-type]
-        for name, definition in schema.pop("$defs", {}).items():
-            self.components.setdefault(name, definition)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and "properties" in schema:
-            name = annotation.__name__
-            self.components.setdefault(name, schema)
-            return {"$ref": REF.format(model=name)}
-        return schema
+
+Bodies = dict[tuple[int, int | str], dict[str, Any]]
+
+
+def _bodies() -> tuple[Bodies, dict[str, Any]]:
+    """Every request and response body schema in one pydantic pass (keyed by route index and status or "body"),
+    and the components they share."""
+    inputs: list[tuple[tuple[int, int | str], JsonSchemaMode, TypeAdapter[Any]]] = [
+        ((-1, "error"), "serialization", TypeAdapter(ErrorBody))]
+    for index, route in enumerate(ROUTES):
+        if route.body is not None:
+            inputs.append(((index, "body"), "validation", TypeAdapter(route.body)))
+        inputs += [((index, status), "serialization", TypeAdapter(kind))
+                   for status, kind in route.body_types().items() if kind is not None]
+    keyed, defs = TypeAdapter.json_schemas(inputs, ref_template=REF, schema_generator=_ComponentNames)
+    return {key: schema for (key, _mode), schema in keyed.items()}, defs.get("$defs", {})
 
 
 def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
@@ -50,8 +58,8 @@ def _gateway_error() -> dict[str, Any]:
     return {"type": "object", "properties": {"message": {"type": ["string", "null"]}}, "required": ["message"]}
 
 
-def _error_response(status: int, schemas: _Schemas) -> dict[str, Any]:
-    error = schemas.ref(ErrorBody, "serialization")
+def _error_response(status: int, bodies: Bodies) -> dict[str, Any]:
+    error = bodies[(-1, "error")]
     schema = {"anyOf": [error, _gateway_error()]} if status in (401, 403) else error
     return {"description": _REASONS.get(status, "Error"), "content": {"application/json": {"schema": schema}}}
 
@@ -85,21 +93,17 @@ def _links(route: RouteSpec) -> dict[str, Any]:
     }
 
 
-def _operation(route: RouteSpec, schemas: _Schemas) -> dict[str, Any]:
+def _operation(index: int, route: RouteSpec, bodies: Bodies) -> dict[str, Any]:
     op: dict[str, Any] = {
         "summary": route.summary,
         "description": route.description,
         "tags": [route.tag],
         "operationId": operation_id(route.method, route.path),
     }
-    parameters: list[dict[str, Any]] = []
-    for name in route.path_params:
-        schema: dict[str, Any] = (
-            {"type": "string", "minLength": 1, "maxLength": 40}
-            if name in STRING_PATH_PARAMS
-            else {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-        )
-        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+    parameters: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": TypeAdapter(kind).json_schema()}
+        for name, kind in route.path_params.items()
+    ]
     if route.query is not None:
         query_schema = route.query.model_json_schema(mode="validation", ref_template=REF)
         required = set(query_schema.get("required", []))
@@ -115,22 +119,17 @@ def _operation(route: RouteSpec, schemas: _Schemas) -> dict[str, Any]:
     if route.body is not None:
         op["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": schemas.ref(route.body, "validation")}},
+            "content": {"application/json": {"schema": bodies[(index, "body")]}},
         }
     responses: dict[str, Any] = {}
-    if route.status == 204:
-        responses["204"] = {"description": _REASONS[204]}
-        if route.method == "DELETE" and route.path == "/api/tickets/{ticket_id}":
-            responses["202"] = {"description": "Accepted; replies are still being removed", "content": {
-                "application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}}
-    else:
-        success: dict[str, Any] = {"description": _REASONS.get(route.status, "OK")}
-        if route.response is not None:
-            success["content"] = {"application/json": {"schema": schemas.ref(route.response, "serialization")}}
-        links = _links(route)
+    for status, kind in sorted(route.body_types().items()):
+        success: dict[str, Any] = {"description": _REASONS.get(status, "OK")}
+        if kind is not None:
+            success["content"] = {"application/json": {"schema": bodies[(index, status)]}}
+        links = _links(route) if status == route.status else {}
         if links:
             success["links"] = links
-        responses[str(route.status)] = success
+        responses[str(status)] = success
     statuses = set(route.errors)
     if route.body is not None:
         statuses |= {400, 413, 415, 422}
@@ -141,35 +140,20 @@ def _operation(route: RouteSpec, schemas: _Schemas) -> dict[str, Any]:
     if not route.public:
         statuses |= {401, 403}
     for status in sorted(statuses):
-        responses[str(status)] = _error_response(status, schemas)
+        responses[str(status)] = _error_response(status, bodies)
     op["responses"] = responses
     if not route.public:
         op["security"] = [{"bearer": []}]
     return op
 
 
-def _component_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "_", name.replace("[", "_").replace("]", "")).strip("_")
-
-
-def _rename_refs(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {
-            key: (REF.format(model=_component_name(value.rsplit("/", 1)[1])) if key == "$ref" else _rename_refs(value))
-            for key, value in node.items()
-        }
-    if isinstance(node, list):
-        return [_rename_refs(item) for item in node]
-    return node
-
-
 @lru_cache(maxsize=1)
 def build_spec() -> dict[str, Any]:
     """The whole document (built once per process)."""
-    schemas = _Schemas()
+    bodies, components = _bodies()
     paths: dict[str, dict[str, Any]] = {}
-    for route in ROUTES:
-        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, schemas)
+    for index, route in enumerate(ROUTES):
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(index, route, bodies)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -181,9 +165,9 @@ def build_spec() -> dict[str, Any]:
                 f"{MAX_BODY_BYTES} bytes."
             ),
         },
-        "paths": _rename_refs(paths),
+        "paths": paths,
         "components": {
-            "schemas": {_component_name(k): _rename_refs(v) for k, v in schemas.components.items()},
+            "schemas": components,
             "securitySchemes": {
                 "bearer": {
                     "type": "http",

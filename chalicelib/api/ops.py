@@ -6,11 +6,10 @@ from typing import Any
 
 from chalice.app import Blueprint
 
-from chalicelib.api.http import ADMIN, ANY_ROLE, STAFF, Call, Reply, endpoint, path_id
+from chalicelib.api.http import ADMIN, ANY_ROLE, STAFF, Call, Reply, endpoint
 from chalicelib.api.security import bearer_auth
-from chalicelib.errors import NotFound
 from chalicelib.ops import analytics, events, merge, policy, ratings, webhooks
-from chalicelib.schemas.common import PageOf
+from chalicelib.schemas.common import PageOf, PathId, PathKey
 from chalicelib.schemas.ops import (
     AnalyticsQuery,
     EventListQuery,
@@ -47,26 +46,26 @@ def put_policy(call: Call) -> dict[str, Any]:
 @endpoint(bp, "POST", "/api/tickets/{ticket_id}/rating", summary="Rate a resolved ticket", tag="tickets",
           authorizer=bearer_auth, body=RatingIn, response=TicketOut, roles=ANY_ROLE, scope="tickets:write",
           errors=(404, 409))
-def rate(call: Call, ticket_id: str) -> dict[str, Any]:
+def rate(call: Call, ticket_id: PathId) -> dict[str, Any]:
     """The requester rates 1-5 (changeable until the ticket is closed)."""
-    return ratings.rate(ticket_id=path_id(ticket_id, "ticket"), score=call.body.score, comment=call.body.comment,
+    return ratings.rate(ticket_id=ticket_id, score=call.body.score, comment=call.body.comment,
                         actor=call.principal)
 
 
 @endpoint(bp, "POST", "/api/tickets/{ticket_id}/merge", summary="Merge a duplicate into another ticket",
           tag="tickets", authorizer=bearer_auth, body=MergeIn, response=TicketOut, roles=STAFF,
           scope="tickets:write", errors=(404, 409))
-def merge_ticket(call: Call, ticket_id: str) -> dict[str, Any]:
+def merge_ticket(call: Call, ticket_id: PathId) -> dict[str, Any]:
     """Replies move to the survivor (`into`); this ticket is closed and points to it."""
-    return merge.merge(source_id=path_id(ticket_id, "ticket"), target_id=call.body.into, actor=call.principal)
+    return merge.merge(source_id=ticket_id, target_id=call.body.into, actor=call.principal)
 
 
 @endpoint(bp, "GET", "/api/tickets/{ticket_id}/events", summary="A ticket's timeline", tag="tickets",
           authorizer=bearer_auth, query=EventListQuery, response=PageOf[EventOut], roles=STAFF,
           scope="tickets:read", errors=(404,))
-def list_events(call: Call, ticket_id: str) -> dict[str, Any]:
+def list_events(call: Call, ticket_id: PathId) -> dict[str, Any]:
     """Every change, oldest first: field, old and new value, who, when (AI and SLA events included)."""
-    tid = path_id(ticket_id, "ticket")
+    tid = ticket_id
     tickets.get_ticket_model(tid, call.principal)
     return events.list_events(tid, call.query.page_size, call.query.cursor)
 
@@ -88,10 +87,8 @@ def list_webhooks(_call: Call) -> list[dict[str, Any]]:
 
 @endpoint(bp, "DELETE", "/api/webhooks/{webhook_id}", summary="Remove a webhook", tag="webhooks",
           authorizer=bearer_auth, status=204, roles=ADMIN, scope="admin", errors=(404,))
-def delete_webhook(_call: Call, webhook_id: str) -> Reply:
+def delete_webhook(_call: Call, webhook_id: PathKey) -> Reply:
     """Stop sending to it."""
-    if not webhook_id.isalnum() or len(webhook_id) > 40:
-        raise NotFound("webhook not found")
     webhooks.delete(hook_id=webhook_id)
     return Reply(None, 204)
 

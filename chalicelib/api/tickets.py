@@ -7,15 +7,16 @@ from typing import Any
 
 from chalice.app import Blueprint
 
-from chalicelib.api.http import STAFF, Call, Reply, endpoint, path_id
+from chalicelib.api.http import STAFF, Call, Reply, endpoint
 from chalicelib.api.security import bearer_auth
 from chalicelib.errors import FieldError, ValidationFailed
-from chalicelib.schemas.common import PageOf
+from chalicelib.schemas.common import PageOf, PathId
 from chalicelib.schemas.tickets import (
     ReplyCreate,
     ReplyListQuery,
     ReplyOut,
     TicketCreate,
+    TicketDeleting,
     TicketListQuery,
     TicketOut,
     TicketUpdate,
@@ -59,41 +60,42 @@ def list_tickets(call: Call) -> dict[str, Any]:
 
 @endpoint(bp, "GET", "/api/tickets/{ticket_id}", summary="Get a ticket", tag="tickets", authorizer=bearer_auth,
           response=TicketOut, scope="tickets:read", errors=(401, 403, 404))
-def get_ticket(call: Call, ticket_id: str) -> Reply:
+def get_ticket(call: Call, ticket_id: PathId) -> Reply:
     """The ticket, with its version as ETag."""
-    ticket = tickets.get_ticket(ticket_id=path_id(ticket_id, "ticket"), actor=call.principal)
+    ticket = tickets.get_ticket(ticket_id=ticket_id, actor=call.principal)
     return Reply(ticket, 200, _etag(ticket))
 
 
 @endpoint(bp, "PUT", "/api/tickets/{ticket_id}", summary="Update a ticket", tag="tickets", authorizer=bearer_auth,
           body=TicketUpdate, response=TicketOut, roles=STAFF, scope="tickets:write",
           errors=(400, 401, 403, 404, 409, 413, 422))
-def update_ticket(call: Call, ticket_id: str) -> Reply:
+def update_ticket(call: Call, ticket_id: PathId) -> Reply:
     """Partial update. Send `version` or `If-Match` to get a 409 instead of overwriting a concurrent edit."""
-    ticket = tickets.update_ticket(ticket_id=path_id(ticket_id, "ticket"), data=call.body, actor=call.principal,
+    ticket = tickets.update_ticket(ticket_id=ticket_id, data=call.body, actor=call.principal,
                                    if_match=_if_match(call))
     return Reply(ticket, 200, _etag(ticket))
 
 
 @endpoint(bp, "DELETE", "/api/tickets/{ticket_id}", summary="Delete a ticket and its replies", tag="tickets",
-          authorizer=bearer_auth, status=204, roles=STAFF, scope="tickets:write", errors=(401, 403, 404, 409))
-def delete_ticket(call: Call, ticket_id: str) -> Reply:
+          authorizer=bearer_auth, status=204, other_responses={202: TicketDeleting}, roles=STAFF,
+          scope="tickets:write", errors=(401, 403, 404, 409))
+def delete_ticket(call: Call, ticket_id: PathId) -> Reply:
     """204 when done; 202 when a very long thread is still being removed in the background."""
-    done = tickets.delete_ticket(ticket_id=path_id(ticket_id, "ticket"), actor=call.principal)
+    done = tickets.delete_ticket(ticket_id=ticket_id, actor=call.principal)
     return Reply(None, 204) if done else Reply({"status": "deleting"}, 202)
 
 
 @endpoint(bp, "POST", "/api/tickets/{ticket_id}/replies", summary="Reply to a ticket", tag="replies",
           authorizer=bearer_auth, body=ReplyCreate, response=ReplyOut, status=201, scope="tickets:write",
           errors=(400, 401, 403, 404, 413, 422))
-def add_reply(call: Call, ticket_id: str) -> dict[str, Any]:
+def add_reply(call: Call, ticket_id: PathId) -> dict[str, Any]:
     """The author must exist; requesters reply as themselves on their own tickets."""
-    return replies.add_reply(ticket_id=path_id(ticket_id, "ticket"), data=call.body, actor=call.principal)
+    return replies.add_reply(ticket_id=ticket_id, data=call.body, actor=call.principal)
 
 
 @endpoint(bp, "GET", "/api/tickets/{ticket_id}/replies", summary="List a ticket's replies", tag="replies",
           authorizer=bearer_auth, query=ReplyListQuery, response=PageOf[ReplyOut], scope="tickets:read",
           errors=(401, 403, 404, 422))
-def list_replies(call: Call, ticket_id: str) -> dict[str, Any]:
+def list_replies(call: Call, ticket_id: PathId) -> dict[str, Any]:
     """Oldest first. Requesters never see internal notes."""
-    return replies.list_replies(ticket_id=path_id(ticket_id, "ticket"), query=call.query, actor=call.principal)
+    return replies.list_replies(ticket_id=ticket_id, query=call.query, actor=call.principal)

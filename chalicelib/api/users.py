@@ -6,10 +6,10 @@ from typing import Any
 
 from chalice.app import Blueprint
 
-from chalicelib.api.http import ADMIN, STAFF, Call, endpoint, path_id
+from chalicelib.api.http import ADMIN, STAFF, Call, endpoint
 from chalicelib.api.security import bearer_auth
 from chalicelib.errors import NotFound
-from chalicelib.schemas.common import PageOf
+from chalicelib.schemas.common import PageOf, PathId
 from chalicelib.schemas.users import UserCreate, UserListQuery, UserOut, UserUpdate
 from chalicelib.services import users
 
@@ -32,9 +32,9 @@ def list_users(call: Call) -> dict[str, Any]:
 
 @endpoint(bp, "GET", "/api/users/{user_id}", summary="Get a user", tag="users", authorizer=bearer_auth,
           response=UserOut, errors=(401, 404))
-def get_user(call: Call, user_id: str) -> dict[str, Any]:
+def get_user(call: Call, user_id: PathId) -> dict[str, Any]:
     """Agents see anyone; requesters only themselves."""
-    uid = path_id(user_id, "user")
+    uid = user_id
     if not call.principal.is_staff and uid != call.principal.user_id:
         raise NotFound(f"user {uid} not found")
     return users.get_user(user_id=uid)
@@ -42,6 +42,6 @@ def get_user(call: Call, user_id: str) -> dict[str, Any]:
 
 @endpoint(bp, "PUT", "/api/users/{user_id}", summary="Update a user", tag="users", authorizer=bearer_auth,
           body=UserUpdate, response=UserOut, roles=ADMIN, scope="users:write", errors=(400, 401, 403, 404, 409, 422))
-def update_user(call: Call, user_id: str) -> dict[str, Any]:
+def update_user(call: Call, user_id: PathId) -> dict[str, Any]:
     """Change name, role or password (a new password signs the user out everywhere)."""
-    return users.update_user(user_id=path_id(user_id, "user"), data=call.body, actor_id=call.principal.user_id)
+    return users.update_user(user_id=user_id, data=call.body, actor_id=call.principal.user_id)

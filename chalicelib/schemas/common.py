@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Generic, TypeVar
 
 import pydantic
@@ -94,6 +95,19 @@ def _integral_float_to_int(value: Any) -> Any:
 
 EntityId = Annotated[int, pydantic.Strict(), Field(ge=1, le=MAX_ID), BeforeValidator(_integral_float_to_int)]
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _decimal_digits(value: Any) -> Any:
+    # pydantic's lax int would also take "+7", " 7" or "7.0"; a path id is plain digits or no such resource.
+    if isinstance(value, str) and not re.fullmatch(r"[1-9][0-9]{0,15}", value):
+        raise ValueError("not an id")
+    return value
+
+
+PathId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_decimal_digits)]
+"""An integer id in a route's path (tickets, users)."""
+PathKey = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9]+$")]
+"""A string id in a route's path (webhooks, API keys): letters and digits."""
 
 
 def _require_non_blank(value: str) -> str:

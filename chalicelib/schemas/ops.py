@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from chalicelib.schemas.common import EntityId, Name, Out, PageQuery, SafeText, Strict
+from chalicelib.schemas.tickets import Priority
 
 MAX_TARGET_S = 90 * 24 * 3600
 WebhookEvent = Literal["ticket.created", "ticket.updated", "reply.created", "sla.breached"]
@@ -86,11 +87,27 @@ class SlaPolicyIn(Strict):
     business_hours: BusinessHoursIn | None
 
 
-class SlaPolicyOut(Out):
-    """The SLA policy in force."""
+class TargetOut(Out):
+    """Targets for one priority, in seconds of working time."""
 
-    targets: dict[str, dict[str, int]]
-    business_hours: dict[str, Any] | None
+    first_response_s: int
+    resolution_s: int
+
+
+class BusinessHoursOut(Out):
+    """Working days (0 = Monday) and hours in a time zone."""
+
+    timezone: str
+    days: list[int]
+    start: str
+    end: str
+
+
+class SlaPolicyOut(Out):
+    """The SLA policy in force (`business_hours: null`: every hour counts)."""
+
+    targets: dict[Priority, TargetOut]
+    business_hours: BusinessHoursOut | None
     updated_at: str | None
 
 
@@ -175,19 +192,124 @@ class AnalyticsQuery(Strict):
     end: IsoDate | None = Field(default=None, alias="to")
 
 
+class DayCounts(Out):
+    """Tickets created and resolved on one UTC day."""
+
+    date: str
+    created: int
+    resolved: int
+
+
+class SummaryTotals(Out):
+    """Tickets created and resolved in the range."""
+
+    created: int
+    resolved: int
+
+
+class StatusCounts(Out):
+    """Current tickets per status."""
+
+    open: int
+    in_progress: int
+    pending: int
+    resolved: int
+    closed: int
+
+
+class PriorityCounts(Out):
+    """Current unresolved tickets per priority."""
+
+    low: int
+    medium: int
+    high: int
+    urgent: int
+
+
+class Backlog(Out):
+    """The backlog now (not limited to the range)."""
+
+    by_status: StatusCounts
+    open_by_priority: PriorityCounts
+    open_total: int
+
+
+class Durations(Out):
+    """How long something took, in seconds (null when nothing was measured)."""
+
+    count: int
+    median_s: float | None
+    p90_s: float | None
+
+
+class Attainment(Out):
+    """Targets met and breached; `attainment` is the share met (null when none was due)."""
+
+    met: int
+    breached: int
+    attainment: float | None
+
+
+class AgentAttainment(Attainment):
+    """Resolution targets met and breached by one agent."""
+
+    agent_id: int
+    name: str | None
+
+
+class Breaches(Out):
+    """SLA breaches in the range."""
+
+    first_response: int
+    resolution: int
+
+
+class SlaSummary(Out):
+    """SLA attainment by priority (only priorities with targets due appear) and by agent."""
+
+    resolution_by_priority: dict[Priority, Attainment]
+    first_response_by_priority: dict[Priority, Attainment]
+    resolution_by_agent: list[AgentAttainment]
+    breaches: Breaches
+
+
+class CsatSummary(Out):
+    """Satisfaction ratings: how many, their average, and how many of each score."""
+
+    count: int
+    average: float | None
+    distribution: dict[Literal["1", "2", "3", "4", "5"], int]
+
+
+class AiSummary(Out):
+    """AI usage: the classifier's category mix, suggestions, and how often agents kept what it proposed."""
+
+    category_mix: dict[str, int]
+    suggestions: int
+    category_accepted: int
+    drafts_used: int
+    acceptance_rate: float | None
+
+
+class SummaryCost(Out):
+    """What the summary cost to compute."""
+
+    stat_queries: int = Field(description="DynamoDB queries read for the trends.")
+
+
 class SummaryOut(Out):
     """The dashboard's numbers (see chalicelib/ops/analytics.py for each block)."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)
 
     start: str = Field(alias="from")
     end: str = Field(alias="to")
-    days: list[dict[str, Any]]
-    totals: dict[str, int]
-    backlog: dict[str, Any]
-    first_response: dict[str, Any]
-    resolution: dict[str, Any]
-    sla: dict[str, Any]
-    csat: dict[str, Any]
-    ai: dict[str, Any]
-    cost: dict[str, Any]
+    days: list[DayCounts]
+    totals: SummaryTotals
+    backlog: Backlog
+    first_response: Durations
+    resolution: Durations
+    sla: SlaSummary
+    csat: CsatSummary
+    ai: AiSummary
+    cost: SummaryCost

@@ -136,6 +136,12 @@ class TicketOut(Out):
     csat_at: str | None = None
 
 
+class TicketDeleting(Out):
+    """A delete still under way: the ticket is gone from every list, its replies are being removed."""
+
+    status: Literal["deleting"]
+
+
 class TicketListQuery(PageQuery):
     """Filters for GET /api/tickets; they combine (AND)."""
 

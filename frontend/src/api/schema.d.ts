@@ -633,6 +633,40 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AgentAttainment
+         * @description Resolution targets met and breached by one agent.
+         */
+        AgentAttainment: {
+            /** Met */
+            met: number;
+            /** Breached */
+            breached: number;
+            /** Attainment */
+            attainment: number | null;
+            /** Agent Id */
+            agent_id: number;
+            /** Name */
+            name: string | null;
+        };
+        /**
+         * AiSummary
+         * @description AI usage: the classifier's category mix, suggestions, and how often agents kept what it proposed.
+         */
+        AiSummary: {
+            /** Category Mix */
+            category_mix: {
+                [key: string]: number;
+            };
+            /** Suggestions */
+            suggestions: number;
+            /** Category Accepted */
+            category_accepted: number;
+            /** Drafts Used */
+            drafts_used: number;
+            /** Acceptance Rate */
+            acceptance_rate: number | null;
+        };
+        /**
          * Alternative
          * @description A runner-up category.
          */
@@ -641,365 +675,6 @@ export interface components {
             category: string;
             /** Confidence */
             confidence: number;
-        };
-        /**
-         * Snippet
-         * @description A knowledge-base passage retrieved for the ticket.
-         */
-        Snippet: {
-            /** Id */
-            id: string;
-            /** Content */
-            content: string;
-            /** Metadata */
-            metadata: {
-                [key: string]: unknown;
-            };
-            /** Distance */
-            distance: number;
-        };
-        /**
-         * SuggestionOut
-         * @description Everything an agent needs to answer: the classification, the KB snippets, a draft to edit.
-         */
-        SuggestionOut: {
-            /** Category */
-            category: string | null;
-            /** Confidence */
-            confidence: number;
-            /** Out Of Scope */
-            out_of_scope: boolean;
-            /** Alternatives */
-            alternatives: components["schemas"]["Alternative"][];
-            /**
-             * Priority
-             * @enum {string}
-             */
-            priority: "low" | "medium" | "high" | "urgent";
-            /** Tags */
-            tags: string[];
-            /** Snippets */
-            snippets: components["schemas"]["Snippet"][];
-            /** Draft */
-            draft: string;
-            /**
-             * Draft Source
-             * @enum {string}
-             */
-            draft_source: "llm" | "template";
-            /** Fallback Reason */
-            fallback_reason: string | null;
-            /** Sources */
-            sources: {
-                [key: string]: unknown;
-            }[];
-            /** Model */
-            model: string;
-            /**
-             * Classification
-             * @enum {string}
-             */
-            classification: "stored" | "computed";
-        };
-        /**
-         * ErrorDetail
-         * @description One problem with one field.
-         */
-        ErrorDetail: {
-            /**
-             * Field
-             * @description Dotted path of the field, e.g. `tags.2` or `requester_id`.
-             */
-            field: string;
-            /** Message */
-            message: string;
-        };
-        /**
-         * ErrorBody
-         * @description Every error response has this shape.
-         */
-        ErrorBody: {
-            /**
-             * Error
-             * @description A stable machine-readable code, e.g. `validation_error`, `not_found`.
-             */
-            error: string;
-            /** Message */
-            message: string;
-            /** Details */
-            details?: components["schemas"]["ErrorDetail"][];
-        };
-        /**
-         * ClassifyIn
-         * @description A text to classify.
-         */
-        ClassifyIn: {
-            /** Text */
-            text: string;
-        };
-        /**
-         * ClassifyOut
-         * @description The best category (always a taxonomy label), its calibrated confidence, and the runners-up.
-         */
-        ClassifyOut: {
-            /** Category */
-            category: string | null;
-            /** Confidence */
-            confidence: number;
-            /** Alternatives */
-            alternatives: components["schemas"]["Alternative"][];
-            /** Out Of Scope */
-            out_of_scope: boolean;
-            /**
-             * Priority
-             * @enum {string}
-             */
-            priority: "low" | "medium" | "high" | "urgent";
-            /** Tags */
-            tags: string[];
-            /** Model */
-            model: string;
-        };
-        /**
-         * ClassifierOut
-         * @description Which model is in use.
-         */
-        ClassifierOut: {
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "ready" | "training" | "untrained";
-            /** Examples */
-            examples: number;
-            /** Labels */
-            labels: number;
-            /** Trained At */
-            trained_at: string | null;
-            /** Version */
-            version: string | null;
-            /**
-             * Kind
-             * @default null
-             */
-            kind?: string | null;
-            /**
-             * Metrics
-             * @default null
-             */
-            metrics?: {
-                [key: string]: unknown;
-            } | null;
-            /**
-             * Pending Generation
-             * @description Examples changed since the live model was trained.
-             */
-            pending_generation: boolean;
-            /**
-             * Error
-             * @default null
-             */
-            error?: string | null;
-        };
-        /**
-         * ExampleIn
-         * @description One labelled text.
-         */
-        ExampleIn: {
-            /** Text */
-            text: string;
-            /** Label */
-            label: string;
-        };
-        /**
-         * ExamplesIn
-         * @description Up to 1,000 examples per request: a JSON list, or `{"examples": [...]}`.
-         */
-        ExamplesIn: {
-            /** Examples */
-            examples: components["schemas"]["ExampleIn"][];
-        };
-        /**
-         * ExamplesAccepted
-         * @description What happened to a batch of examples.
-         */
-        ExamplesAccepted: {
-            /** Received */
-            received: number;
-            /** New */
-            new: number;
-            /** Labels Added */
-            labels_added: string[];
-            /** Generation */
-            generation: number;
-            /** Status */
-            status: string;
-        };
-        /**
-         * ExampleOut
-         * @description A stored example.
-         */
-        ExampleOut: {
-            /** Id */
-            id: string;
-            /** Text */
-            text: string;
-            /** Label */
-            label: string;
-            /** Source */
-            source: string;
-            /** Ticket Id */
-            ticket_id: number | null;
-            /** Created At */
-            created_at: string;
-        };
-        /** PageOf[ExampleOut] */
-        PageOf_ExampleOut: {
-            /** Items */
-            items: components["schemas"]["ExampleOut"][];
-            /** Page */
-            page: number;
-            /** Page Size */
-            page_size: number;
-            /**
-             * Total
-             * @description How many items match, when it is known cheaply.
-             */
-            total: number | null;
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor: string | null;
-        };
-        /**
-         * LabelIn
-         * @description A category of the taxonomy.
-         */
-        LabelIn: {
-            /** Name */
-            name: string;
-            /**
-             * Description
-             * @default
-             */
-            description?: string;
-        };
-        /**
-         * LabelsIn
-         * @description Create or update categories (by name).
-         */
-        LabelsIn: {
-            /** Labels */
-            labels: components["schemas"]["LabelIn"][];
-        };
-        /**
-         * LabelOut
-         * @description A category.
-         */
-        LabelOut: {
-            /** Name */
-            name: string;
-            /** Description */
-            description: string;
-            /** Created At */
-            created_at: string;
-        };
-        /**
-         * LoginIn
-         * @description E-mail and password. Browsers ask for `refresh_delivery: "cookie"` (see TokensOut).
-         */
-        LoginIn: {
-            /**
-             * Email
-             * Format: email
-             */
-            email: string;
-            /** Password */
-            password: string;
-            /**
-             * Refresh Delivery
-             * @default body
-             * @enum {string}
-             */
-            refresh_delivery?: "body" | "cookie";
-        };
-        /**
-         * UserOut
-         * @description A user as the API shows it (never the password hash).
-         */
-        UserOut: {
-            /** Id */
-            id: number;
-            /** Email */
-            email: string;
-            /** Name */
-            name: string;
-            /**
-             * Role
-             * @enum {string}
-             */
-            role: "requester" | "agent" | "admin";
-            /** Created At */
-            created_at: string;
-            /** Updated At */
-            updated_at: string;
-        };
-        /**
-         * TokensOut
-         * @description A short-lived access token and a longer-lived refresh token.
-         *
-         *     With `refresh_delivery: "cookie"` the refresh token is not in the body: it is set as an httpOnly,
-         *     SameSite=Strict cookie scoped to /api/auth, so page scripts can never read it.
-         */
-        TokensOut: {
-            /** Access Token */
-            access_token: string;
-            /** Refresh Token */
-            refresh_token: string | null;
-            /**
-             * Token Type
-             * @default Bearer
-             * @constant
-             */
-            token_type?: "Bearer";
-            /**
-             * Expires In
-             * @description Seconds until the access token expires.
-             */
-            expires_in: number;
-            user: components["schemas"]["UserOut"];
-        };
-        /**
-         * RefreshIn
-         * @description A refresh token from a previous sign-in; browsers send none and rely on the httpOnly cookie.
-         */
-        RefreshIn: {
-            /**
-             * Refresh Token
-             * @default null
-             */
-            refresh_token?: string | null;
-            /**
-             * Refresh Delivery
-             * @default body
-             * @enum {string}
-             */
-            refresh_delivery?: "body" | "cookie";
-        };
-        /**
-         * MeOut
-         * @description Who the caller is.
-         */
-        MeOut: {
-            user: components["schemas"]["UserOut"];
-            /**
-             * Via
-             * @enum {string}
-             */
-            via: "token" | "api_key";
-            /** Scopes */
-            scopes: string[];
         };
         /**
          * ApiKeyCreate
@@ -1055,6 +730,285 @@ export interface components {
             revoked_at: string | null;
         };
         /**
+         * Attainment
+         * @description Targets met and breached; `attainment` is the share met (null when none was due).
+         */
+        Attainment: {
+            /** Met */
+            met: number;
+            /** Breached */
+            breached: number;
+            /** Attainment */
+            attainment: number | null;
+        };
+        /**
+         * Backlog
+         * @description The backlog now (not limited to the range).
+         */
+        Backlog: {
+            by_status: components["schemas"]["StatusCounts"];
+            open_by_priority: components["schemas"]["PriorityCounts"];
+            /** Open Total */
+            open_total: number;
+        };
+        /**
+         * Breaches
+         * @description SLA breaches in the range.
+         */
+        Breaches: {
+            /** First Response */
+            first_response: number;
+            /** Resolution */
+            resolution: number;
+        };
+        /**
+         * BusinessHoursIn
+         * @description Working days (0 = Monday) and hours in a time zone.
+         */
+        BusinessHoursIn: {
+            /**
+             * Timezone
+             * @default UTC
+             */
+            timezone?: string;
+            /** Days */
+            days: number[];
+            /**
+             * Start
+             * @default 09:00
+             */
+            start?: string;
+            /**
+             * End
+             * @default 17:00
+             */
+            end?: string;
+        };
+        /**
+         * BusinessHoursOut
+         * @description Working days (0 = Monday) and hours in a time zone.
+         */
+        BusinessHoursOut: {
+            /** Timezone */
+            timezone: string;
+            /** Days */
+            days: number[];
+            /** Start */
+            start: string;
+            /** End */
+            end: string;
+        };
+        /**
+         * ClassifierOut
+         * @description Which model is in use.
+         */
+        ClassifierOut: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ready" | "training" | "untrained";
+            /** Examples */
+            examples: number;
+            /** Labels */
+            labels: number;
+            /** Trained At */
+            trained_at: string | null;
+            /** Version */
+            version: string | null;
+            /**
+             * Kind
+             * @default null
+             */
+            kind?: string | null;
+            /**
+             * Metrics
+             * @default null
+             */
+            metrics?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Pending Generation
+             * @description Examples changed since the live model was trained.
+             */
+            pending_generation: boolean;
+            /**
+             * Error
+             * @default null
+             */
+            error?: string | null;
+        };
+        /**
+         * ClassifyIn
+         * @description A text to classify.
+         */
+        ClassifyIn: {
+            /** Text */
+            text: string;
+        };
+        /**
+         * ClassifyOut
+         * @description The best category (always a taxonomy label), its calibrated confidence, and the runners-up.
+         */
+        ClassifyOut: {
+            /** Category */
+            category: string | null;
+            /** Confidence */
+            confidence: number;
+            /** Alternatives */
+            alternatives: components["schemas"]["Alternative"][];
+            /** Out Of Scope */
+            out_of_scope: boolean;
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "low" | "medium" | "high" | "urgent";
+            /** Tags */
+            tags: string[];
+            /** Model */
+            model: string;
+        };
+        /**
+         * CsatSummary
+         * @description Satisfaction ratings: how many, their average, and how many of each score.
+         */
+        CsatSummary: {
+            /** Count */
+            count: number;
+            /** Average */
+            average: number | null;
+            /** Distribution */
+            distribution: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * DayCounts
+         * @description Tickets created and resolved on one UTC day.
+         */
+        DayCounts: {
+            /** Date */
+            date: string;
+            /** Created */
+            created: number;
+            /** Resolved */
+            resolved: number;
+        };
+        /**
+         * Durations
+         * @description How long something took, in seconds (null when nothing was measured).
+         */
+        Durations: {
+            /** Count */
+            count: number;
+            /** Median S */
+            median_s: number | null;
+            /** P90 S */
+            p90_s: number | null;
+        };
+        /**
+         * ErrorBody
+         * @description Every error response has this shape.
+         */
+        ErrorBody: {
+            /**
+             * Error
+             * @description A stable machine-readable code, e.g. `validation_error`, `not_found`.
+             */
+            error: string;
+            /** Message */
+            message: string;
+            /** Details */
+            details?: components["schemas"]["ErrorDetail"][];
+        };
+        /**
+         * ErrorDetail
+         * @description One problem with one field.
+         */
+        ErrorDetail: {
+            /**
+             * Field
+             * @description Dotted path of the field, e.g. `tags.2` or `requester_id`.
+             */
+            field: string;
+            /** Message */
+            message: string;
+        };
+        /**
+         * EventOut
+         * @description One entry of a ticket's timeline.
+         */
+        EventOut: {
+            /** Type */
+            type: string;
+            /** Actor Id */
+            actor_id: number | null;
+            /** Changes */
+            changes: {
+                [key: string]: unknown;
+            }[];
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Created At */
+            created_at: string;
+        };
+        /**
+         * ExampleIn
+         * @description One labelled text.
+         */
+        ExampleIn: {
+            /** Text */
+            text: string;
+            /** Label */
+            label: string;
+        };
+        /**
+         * ExampleOut
+         * @description A stored example.
+         */
+        ExampleOut: {
+            /** Id */
+            id: string;
+            /** Text */
+            text: string;
+            /** Label */
+            label: string;
+            /** Source */
+            source: string;
+            /** Ticket Id */
+            ticket_id: number | null;
+            /** Created At */
+            created_at: string;
+        };
+        /**
+         * ExamplesAccepted
+         * @description What happened to a batch of examples.
+         */
+        ExamplesAccepted: {
+            /** Received */
+            received: number;
+            /** New */
+            new: number;
+            /** Labels Added */
+            labels_added: string[];
+            /** Generation */
+            generation: number;
+            /** Status */
+            status: string;
+        };
+        /**
+         * ExamplesIn
+         * @description Up to 1,000 examples per request: a JSON list, or `{"examples": [...]}`.
+         */
+        ExamplesIn: {
+            /** Examples */
+            examples: components["schemas"]["ExampleIn"][];
+        };
+        /**
          * HealthOut
          * @description Health report.
          */
@@ -1065,114 +1019,6 @@ export interface components {
             tables: number;
             /** Stage */
             stage: string;
-        };
-        /**
-         * KbDocumentIn
-         * @description One document; `metadata.source` names it (re-ingesting the same source replaces its chunks).
-         */
-        KbDocumentIn: {
-            /** Text */
-            text: string;
-            /** Metadata */
-            metadata?: {
-                [key: string]: unknown;
-            };
-        };
-        /**
-         * KbIngestIn
-         * @description Documents to chunk, embed and store.
-         */
-        KbIngestIn: {
-            /** Documents */
-            documents: components["schemas"]["KbDocumentIn"][];
-            /**
-             * Chunk
-             * @default true
-             */
-            chunk?: boolean;
-            /**
-             * Chunk Size
-             * @default 500
-             */
-            chunk_size?: number;
-            /**
-             * Chunk Overlap
-             * @default 50
-             */
-            chunk_overlap?: number;
-        };
-        /**
-         * KbIngestedDocument
-         * @description What one ingested document became.
-         */
-        KbIngestedDocument: {
-            /** Source */
-            source: string;
-            /** Chunk Count */
-            chunk_count: number;
-        };
-        /**
-         * KbIngestOut
-         * @description The new chunk ids, in document order.
-         */
-        KbIngestOut: {
-            /** Ids */
-            ids: string[];
-            /** Documents */
-            documents: components["schemas"]["KbIngestedDocument"][];
-        };
-        /**
-         * KbSearchIn
-         * @description A question in natural language, how many chunks to return, and optional metadata filters.
-         */
-        KbSearchIn: {
-            /** Query */
-            query: string;
-            /**
-             * Top K
-             * @default 5
-             */
-            top_k?: number;
-            /**
-             * Filter
-             * @description Exact match on `source`, `title` or `heading` (a value or a list of values).
-             * @default null
-             */
-            filter?: {
-                [key: string]: unknown;
-            } | null;
-        };
-        /**
-         * KbHit
-         * @description One matching chunk.
-         */
-        KbHit: {
-            /** Id */
-            id: string;
-            /** Content */
-            content: string;
-            /** Metadata */
-            metadata: {
-                [key: string]: unknown;
-            };
-            /**
-             * Distance
-             * @description Cosine distance between the query and the chunk (0 = same direction).
-             */
-            distance: number;
-            /**
-             * Score
-             * @description Rank-fusion score the order is based on (higher is better).
-             */
-            score: number;
-        };
-        /**
-         * KbSearchOut
-         * @description Best chunks first.
-         */
-        KbSearchOut: {
-            /** Results */
-            results: components["schemas"]["KbHit"][];
         };
         /**
          * KbDeleteIn
@@ -1191,6 +1037,18 @@ export interface components {
             deleted: number;
             /** Not Found */
             not_found: string[];
+        };
+        /**
+         * KbDocumentIn
+         * @description One document; `metadata.source` names it (re-ingesting the same source replaces its chunks).
+         */
+        KbDocumentIn: {
+            /** Text */
+            text: string;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            };
         };
         /**
          * KbDocumentOut
@@ -1227,51 +1085,526 @@ export interface components {
             next_cursor: string | null;
         };
         /**
+         * KbHit
+         * @description One matching chunk.
+         */
+        KbHit: {
+            /** Id */
+            id: string;
+            /** Content */
+            content: string;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /**
+             * Distance
+             * @description Cosine distance between the query and the chunk (0 = same direction).
+             */
+            distance: number;
+            /**
+             * Score
+             * @description Rank-fusion score the order is based on (higher is better).
+             */
+            score: number;
+        };
+        /**
+         * KbIngestIn
+         * @description Documents to chunk, embed and store.
+         */
+        KbIngestIn: {
+            /** Documents */
+            documents: components["schemas"]["KbDocumentIn"][];
+            /**
+             * Chunk
+             * @default true
+             */
+            chunk?: boolean;
+            /**
+             * Chunk Size
+             * @default 500
+             */
+            chunk_size?: number;
+            /**
+             * Chunk Overlap
+             * @default 50
+             */
+            chunk_overlap?: number;
+        };
+        /**
+         * KbIngestOut
+         * @description The new chunk ids, in document order.
+         */
+        KbIngestOut: {
+            /** Ids */
+            ids: string[];
+            /** Documents */
+            documents: components["schemas"]["KbIngestedDocument"][];
+        };
+        /**
+         * KbIngestedDocument
+         * @description What one ingested document became.
+         */
+        KbIngestedDocument: {
+            /** Source */
+            source: string;
+            /** Chunk Count */
+            chunk_count: number;
+        };
+        /**
+         * KbSearchIn
+         * @description A question in natural language, how many chunks to return, and optional metadata filters.
+         */
+        KbSearchIn: {
+            /** Query */
+            query: string;
+            /**
+             * Top K
+             * @default 5
+             */
+            top_k?: number;
+            /**
+             * Filter
+             * @description Exact match on `source`, `title` or `heading` (a value or a list of values).
+             * @default null
+             */
+            filter?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * KbSearchOut
+         * @description Best chunks first.
+         */
+        KbSearchOut: {
+            /** Results */
+            results: components["schemas"]["KbHit"][];
+        };
+        /**
+         * LabelIn
+         * @description A category of the taxonomy.
+         */
+        LabelIn: {
+            /** Name */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+        };
+        /**
+         * LabelOut
+         * @description A category.
+         */
+        LabelOut: {
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Created At */
+            created_at: string;
+        };
+        /**
+         * LabelsIn
+         * @description Create or update categories (by name).
+         */
+        LabelsIn: {
+            /** Labels */
+            labels: components["schemas"]["LabelIn"][];
+        };
+        /**
+         * LoginIn
+         * @description E-mail and password. Browsers ask for `refresh_delivery: "cookie"` (see TokensOut).
+         */
+        LoginIn: {
+            /**
+             * Email
+             * Format: email
+             */
+            email: string;
+            /** Password */
+            password: string;
+            /**
+             * Refresh Delivery
+             * @default body
+             * @enum {string}
+             */
+            refresh_delivery?: "body" | "cookie";
+        };
+        /**
+         * MeOut
+         * @description Who the caller is.
+         */
+        MeOut: {
+            user: components["schemas"]["UserOut"];
+            /**
+             * Via
+             * @enum {string}
+             */
+            via: "token" | "api_key";
+            /** Scopes */
+            scopes: string[];
+        };
+        /**
+         * MergeIn
+         * @description Which ticket survives.
+         */
+        MergeIn: {
+            /** Into */
+            into: number;
+        };
+        /** PageOf[EventOut] */
+        PageOf_EventOut: {
+            /** Items */
+            items: components["schemas"]["EventOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /**
+             * Total
+             * @description How many items match, when it is known cheaply.
+             */
+            total: number | null;
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /** PageOf[ExampleOut] */
+        PageOf_ExampleOut: {
+            /** Items */
+            items: components["schemas"]["ExampleOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /**
+             * Total
+             * @description How many items match, when it is known cheaply.
+             */
+            total: number | null;
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /** PageOf[ReplyOut] */
+        PageOf_ReplyOut: {
+            /** Items */
+            items: components["schemas"]["ReplyOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /**
+             * Total
+             * @description How many items match, when it is known cheaply.
+             */
+            total: number | null;
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /** PageOf[TicketOut] */
+        PageOf_TicketOut: {
+            /** Items */
+            items: components["schemas"]["TicketOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /**
+             * Total
+             * @description How many items match, when it is known cheaply.
+             */
+            total: number | null;
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /** PageOf[UserOut] */
+        PageOf_UserOut: {
+            /** Items */
+            items: components["schemas"]["UserOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /**
+             * Total
+             * @description How many items match, when it is known cheaply.
+             */
+            total: number | null;
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * PriorityCounts
+         * @description Current unresolved tickets per priority.
+         */
+        PriorityCounts: {
+            /** Low */
+            low: number;
+            /** Medium */
+            medium: number;
+            /** High */
+            high: number;
+            /** Urgent */
+            urgent: number;
+        };
+        /**
+         * RatingIn
+         * @description A satisfaction rating.
+         */
+        RatingIn: {
+            /** Score */
+            score: number;
+            /**
+             * Comment
+             * @default null
+             */
+            comment?: string | null;
+        };
+        /**
+         * RefreshIn
+         * @description A refresh token from a previous sign-in; browsers send none and rely on the httpOnly cookie.
+         */
+        RefreshIn: {
+            /**
+             * Refresh Token
+             * @default null
+             */
+            refresh_token?: string | null;
+            /**
+             * Refresh Delivery
+             * @default body
+             * @enum {string}
+             */
+            refresh_delivery?: "body" | "cookie";
+        };
+        /**
+         * ReplyCreate
+         * @description A new reply. `author_id` defaults to the caller; only agents may post as someone else.
+         */
+        ReplyCreate: {
+            /**
+             * Author Id
+             * @default null
+             */
+            author_id?: number | null;
+            /** Content */
+            content: string;
+            /**
+             * Internal
+             * @description An internal note, visible to agents only.
+             * @default false
+             */
+            internal?: boolean;
+            /**
+             * From Suggestion
+             * @description The text started from an AI draft (analytics).
+             * @default false
+             */
+            from_suggestion?: boolean;
+        };
+        /**
+         * ReplyOut
+         * @description A reply in a thread.
+         */
+        ReplyOut: {
+            /** Id */
+            id: number;
+            /** Ticket Id */
+            ticket_id: number;
+            /** Author Id */
+            author_id: number;
+            /** Content */
+            content: string;
+            /** Internal */
+            internal: boolean;
+            /** Created At */
+            created_at: string;
+        };
+        /**
+         * SlaPolicyIn
+         * @description The SLA policy. `business_hours: null` counts every hour (24x7).
+         */
+        SlaPolicyIn: {
+            targets: components["schemas"]["Targets"];
+            business_hours: components["schemas"]["BusinessHoursIn"] | null;
+        };
+        /**
          * SlaPolicyOut
-         * @description The SLA policy in force.
+         * @description The SLA policy in force (`business_hours: null`: every hour counts).
          */
         SlaPolicyOut: {
             /** Targets */
             targets: {
-                [key: string]: {
-                    [key: string]: number;
-                };
+                [key: string]: components["schemas"]["TargetOut"];
             };
-            /** Business Hours */
-            business_hours: {
-                [key: string]: unknown;
-            } | null;
+            business_hours: components["schemas"]["BusinessHoursOut"] | null;
             /** Updated At */
             updated_at: string | null;
         };
         /**
-         * BusinessHoursIn
-         * @description Working days (0 = Monday) and hours in a time zone.
+         * SlaSummary
+         * @description SLA attainment by priority (only priorities with targets due appear) and by agent.
          */
-        BusinessHoursIn: {
+        SlaSummary: {
+            /** Resolution By Priority */
+            resolution_by_priority: {
+                [key: string]: components["schemas"]["Attainment"];
+            };
+            /** First Response By Priority */
+            first_response_by_priority: {
+                [key: string]: components["schemas"]["Attainment"];
+            };
+            /** Resolution By Agent */
+            resolution_by_agent: components["schemas"]["AgentAttainment"][];
+            breaches: components["schemas"]["Breaches"];
+        };
+        /**
+         * Snippet
+         * @description A knowledge-base passage retrieved for the ticket.
+         */
+        Snippet: {
+            /** Id */
+            id: string;
+            /** Content */
+            content: string;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Distance */
+            distance: number;
+        };
+        /**
+         * StatusCounts
+         * @description Current tickets per status.
+         */
+        StatusCounts: {
+            /** Open */
+            open: number;
+            /** In Progress */
+            in_progress: number;
+            /** Pending */
+            pending: number;
+            /** Resolved */
+            resolved: number;
+            /** Closed */
+            closed: number;
+        };
+        /**
+         * SuggestionOut
+         * @description Everything an agent needs to answer: the classification, the KB snippets, a draft to edit.
+         */
+        SuggestionOut: {
+            /** Category */
+            category: string | null;
+            /** Confidence */
+            confidence: number;
+            /** Out Of Scope */
+            out_of_scope: boolean;
+            /** Alternatives */
+            alternatives: components["schemas"]["Alternative"][];
             /**
-             * Timezone
-             * @default UTC
+             * Priority
+             * @enum {string}
              */
-            timezone?: string;
+            priority: "low" | "medium" | "high" | "urgent";
+            /** Tags */
+            tags: string[];
+            /** Snippets */
+            snippets: components["schemas"]["Snippet"][];
+            /** Draft */
+            draft: string;
+            /**
+             * Draft Source
+             * @enum {string}
+             */
+            draft_source: "llm" | "template";
+            /** Fallback Reason */
+            fallback_reason: string | null;
+            /** Sources */
+            sources: {
+                [key: string]: unknown;
+            }[];
+            /** Model */
+            model: string;
+            /**
+             * Classification
+             * @enum {string}
+             */
+            classification: "stored" | "computed";
+        };
+        /**
+         * SummaryCost
+         * @description What the summary cost to compute.
+         */
+        SummaryCost: {
+            /**
+             * Stat Queries
+             * @description DynamoDB queries read for the trends.
+             */
+            stat_queries: number;
+        };
+        /**
+         * SummaryOut
+         * @description The dashboard's numbers (see chalicelib/ops/analytics.py for each block).
+         */
+        SummaryOut: {
+            /** From */
+            from: string;
+            /** To */
+            to: string;
             /** Days */
-            days: number[];
-            /**
-             * Start
-             * @default 09:00
-             */
-            start?: string;
-            /**
-             * End
-             * @default 17:00
-             */
-            end?: string;
+            days: components["schemas"]["DayCounts"][];
+            totals: components["schemas"]["SummaryTotals"];
+            backlog: components["schemas"]["Backlog"];
+            first_response: components["schemas"]["Durations"];
+            resolution: components["schemas"]["Durations"];
+            sla: components["schemas"]["SlaSummary"];
+            csat: components["schemas"]["CsatSummary"];
+            ai: components["schemas"]["AiSummary"];
+            cost: components["schemas"]["SummaryCost"];
+        };
+        /**
+         * SummaryTotals
+         * @description Tickets created and resolved in the range.
+         */
+        SummaryTotals: {
+            /** Created */
+            created: number;
+            /** Resolved */
+            resolved: number;
         };
         /**
          * TargetIn
          * @description Targets for one priority, in seconds of working time.
          */
         TargetIn: {
+            /** First Response S */
+            first_response_s: number;
+            /** Resolution S */
+            resolution_s: number;
+        };
+        /**
+         * TargetOut
+         * @description Targets for one priority, in seconds of working time.
+         */
+        TargetOut: {
             /** First Response S */
             first_response_s: number;
             /** Resolution S */
@@ -1288,25 +1621,52 @@ export interface components {
             low: components["schemas"]["TargetIn"];
         };
         /**
-         * SlaPolicyIn
-         * @description The SLA policy. `business_hours: null` counts every hour (24x7).
+         * TicketCreate
+         * @description A new ticket. Without `requester_id` the caller is the requester; requesters can only name themselves.
          */
-        SlaPolicyIn: {
-            targets: components["schemas"]["Targets"];
-            business_hours: components["schemas"]["BusinessHoursIn"] | null;
-        };
-        /**
-         * RatingIn
-         * @description A satisfaction rating.
-         */
-        RatingIn: {
-            /** Score */
-            score: number;
+        TicketCreate: {
+            /** Title */
+            title: string;
+            /** Content */
+            content: string;
             /**
-             * Comment
+             * Status
+             * @default open
+             * @enum {string}
+             */
+            status?: "open" | "in_progress" | "pending" | "resolved" | "closed";
+            /**
+             * Priority
+             * @default medium
+             * @enum {string}
+             */
+            priority?: "low" | "medium" | "high" | "urgent";
+            /**
+             * Tags
+             * @description A list, or one comma-separated string such as "login,auth" (trimmed, lower-cased, de-duplicated; empty entries are dropped).
+             */
+            tags?: string[] | string;
+            /**
+             * Requester Id
              * @default null
              */
-            comment?: string | null;
+            requester_id?: number | null;
+            /**
+             * Assignee Id
+             * @default null
+             */
+            assignee_id?: number | null;
+        };
+        /**
+         * TicketDeleting
+         * @description A delete still under way: the ticket is gone from every list, its replies are being removed.
+         */
+        TicketDeleting: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "deleting";
         };
         /**
          * TicketOut
@@ -1445,210 +1805,6 @@ export interface components {
             csat_at?: string | null;
         };
         /**
-         * MergeIn
-         * @description Which ticket survives.
-         */
-        MergeIn: {
-            /** Into */
-            into: number;
-        };
-        /**
-         * EventOut
-         * @description One entry of a ticket's timeline.
-         */
-        EventOut: {
-            /** Type */
-            type: string;
-            /** Actor Id */
-            actor_id: number | null;
-            /** Changes */
-            changes: {
-                [key: string]: unknown;
-            }[];
-            /** Data */
-            data: {
-                [key: string]: unknown;
-            };
-            /** Created At */
-            created_at: string;
-        };
-        /** PageOf[EventOut] */
-        PageOf_EventOut: {
-            /** Items */
-            items: components["schemas"]["EventOut"][];
-            /** Page */
-            page: number;
-            /** Page Size */
-            page_size: number;
-            /**
-             * Total
-             * @description How many items match, when it is known cheaply.
-             */
-            total: number | null;
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor: string | null;
-        };
-        /**
-         * WebhookIn
-         * @description A webhook: an https URL on a public address, and the events to send to it.
-         */
-        WebhookIn: {
-            /** Url */
-            url: string;
-            /** Events */
-            events: ("ticket.created" | "ticket.updated" | "reply.created" | "sla.breached")[];
-            /**
-             * Description
-             * @default null
-             */
-            description?: string | null;
-        };
-        /**
-         * WebhookCreated
-         * @description The new webhook with its signing secret, shown only now.
-         */
-        WebhookCreated: {
-            /** Id */
-            id: string;
-            /** Url */
-            url: string;
-            /** Events */
-            events: string[];
-            /** Active */
-            active: boolean;
-            /** Description */
-            description: string;
-            /** Created At */
-            created_at: string;
-            /** Secret */
-            secret: string;
-        };
-        /**
-         * WebhookOut
-         * @description A webhook (never its secret).
-         */
-        WebhookOut: {
-            /** Id */
-            id: string;
-            /** Url */
-            url: string;
-            /** Events */
-            events: string[];
-            /** Active */
-            active: boolean;
-            /** Description */
-            description: string;
-            /** Created At */
-            created_at: string;
-        };
-        /**
-         * SummaryOut
-         * @description The dashboard's numbers (see chalicelib/ops/analytics.py for each block).
-         */
-        SummaryOut: {
-            /** From */
-            from: string;
-            /** To */
-            to: string;
-            /** Days */
-            days: {
-                [key: string]: unknown;
-            }[];
-            /** Totals */
-            totals: {
-                [key: string]: number;
-            };
-            /** Backlog */
-            backlog: {
-                [key: string]: unknown;
-            };
-            /** First Response */
-            first_response: {
-                [key: string]: unknown;
-            };
-            /** Resolution */
-            resolution: {
-                [key: string]: unknown;
-            };
-            /** Sla */
-            sla: {
-                [key: string]: unknown;
-            };
-            /** Csat */
-            csat: {
-                [key: string]: unknown;
-            };
-            /** Ai */
-            ai: {
-                [key: string]: unknown;
-            };
-            /** Cost */
-            cost: {
-                [key: string]: unknown;
-            };
-        } & {
-            [key: string]: unknown;
-        };
-        /**
-         * TicketCreate
-         * @description A new ticket. Without `requester_id` the caller is the requester; requesters can only name themselves.
-         */
-        TicketCreate: {
-            /** Title */
-            title: string;
-            /** Content */
-            content: string;
-            /**
-             * Status
-             * @default open
-             * @enum {string}
-             */
-            status?: "open" | "in_progress" | "pending" | "resolved" | "closed";
-            /**
-             * Priority
-             * @default medium
-             * @enum {string}
-             */
-            priority?: "low" | "medium" | "high" | "urgent";
-            /**
-             * Tags
-             * @description A list, or one comma-separated string such as "login,auth" (trimmed, lower-cased, de-duplicated; empty entries are dropped).
-             */
-            tags?: string[] | string;
-            /**
-             * Requester Id
-             * @default null
-             */
-            requester_id?: number | null;
-            /**
-             * Assignee Id
-             * @default null
-             */
-            assignee_id?: number | null;
-        };
-        /** PageOf[TicketOut] */
-        PageOf_TicketOut: {
-            /** Items */
-            items: components["schemas"]["TicketOut"][];
-            /** Page */
-            page: number;
-            /** Page Size */
-            page_size: number;
-            /**
-             * Total
-             * @description How many items match, when it is known cheaply.
-             */
-            total: number | null;
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor: string | null;
-        };
-        /**
          * TicketUpdate
          * @description A partial update: send only the fields to change. `version` (or an If-Match header) guards
          *     against overwriting someone else's edit; without it the update applies to the current version.
@@ -1694,66 +1850,29 @@ export interface components {
             version?: number;
         };
         /**
-         * ReplyCreate
-         * @description A new reply. `author_id` defaults to the caller; only agents may post as someone else.
+         * TokensOut
+         * @description A short-lived access token and a longer-lived refresh token.
+         *
+         *     With `refresh_delivery: "cookie"` the refresh token is not in the body: it is set as an httpOnly,
+         *     SameSite=Strict cookie scoped to /api/auth, so page scripts can never read it.
          */
-        ReplyCreate: {
+        TokensOut: {
+            /** Access Token */
+            access_token: string;
+            /** Refresh Token */
+            refresh_token: string | null;
             /**
-             * Author Id
-             * @default null
+             * Token Type
+             * @default Bearer
+             * @constant
              */
-            author_id?: number | null;
-            /** Content */
-            content: string;
+            token_type?: "Bearer";
             /**
-             * Internal
-             * @description An internal note, visible to agents only.
-             * @default false
+             * Expires In
+             * @description Seconds until the access token expires.
              */
-            internal?: boolean;
-            /**
-             * From Suggestion
-             * @description The text started from an AI draft (analytics).
-             * @default false
-             */
-            from_suggestion?: boolean;
-        };
-        /**
-         * ReplyOut
-         * @description A reply in a thread.
-         */
-        ReplyOut: {
-            /** Id */
-            id: number;
-            /** Ticket Id */
-            ticket_id: number;
-            /** Author Id */
-            author_id: number;
-            /** Content */
-            content: string;
-            /** Internal */
-            internal: boolean;
-            /** Created At */
-            created_at: string;
-        };
-        /** PageOf[ReplyOut] */
-        PageOf_ReplyOut: {
-            /** Items */
-            items: components["schemas"]["ReplyOut"][];
-            /** Page */
-            page: number;
-            /** Page Size */
-            page_size: number;
-            /**
-             * Total
-             * @description How many items match, when it is known cheaply.
-             */
-            total: number | null;
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor: string | null;
+            expires_in: number;
+            user: components["schemas"]["UserOut"];
         };
         /**
          * UserCreate
@@ -1780,24 +1899,26 @@ export interface components {
              */
             password?: string | null;
         };
-        /** PageOf[UserOut] */
-        PageOf_UserOut: {
-            /** Items */
-            items: components["schemas"]["UserOut"][];
-            /** Page */
-            page: number;
-            /** Page Size */
-            page_size: number;
+        /**
+         * UserOut
+         * @description A user as the API shows it (never the password hash).
+         */
+        UserOut: {
+            /** Id */
+            id: number;
+            /** Email */
+            email: string;
+            /** Name */
+            name: string;
             /**
-             * Total
-             * @description How many items match, when it is known cheaply.
+             * Role
+             * @enum {string}
              */
-            total: number | null;
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor: string | null;
+            role: "requester" | "agent" | "admin";
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
         };
         /**
          * UserUpdate
@@ -1813,6 +1934,59 @@ export interface components {
             role?: "requester" | "agent" | "admin";
             /** Password */
             password?: string;
+        };
+        /**
+         * WebhookCreated
+         * @description The new webhook with its signing secret, shown only now.
+         */
+        WebhookCreated: {
+            /** Id */
+            id: string;
+            /** Url */
+            url: string;
+            /** Events */
+            events: string[];
+            /** Active */
+            active: boolean;
+            /** Description */
+            description: string;
+            /** Created At */
+            created_at: string;
+            /** Secret */
+            secret: string;
+        };
+        /**
+         * WebhookIn
+         * @description A webhook: an https URL on a public address, and the events to send to it.
+         */
+        WebhookIn: {
+            /** Url */
+            url: string;
+            /** Events */
+            events: ("ticket.created" | "ticket.updated" | "reply.created" | "sla.breached")[];
+            /**
+             * Description
+             * @default null
+             */
+            description?: string | null;
+        };
+        /**
+         * WebhookOut
+         * @description A webhook (never its secret).
+         */
+        WebhookOut: {
+            /** Id */
+            id: string;
+            /** Url */
+            url: string;
+            /** Events */
+            events: string[];
+            /** Active */
+            active: boolean;
+            /** Description */
+            description: string;
+            /** Created At */
+            created_at: string;
         };
     };
     responses: never;
@@ -3601,7 +3775,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                webhook_id: number;
+                webhook_id: string;
             };
             cookie?: never;
         };
@@ -4011,15 +4185,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Accepted; replies are still being removed */
+            /** @description Accepted */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        status?: string;
-                    };
+                    "application/json": components["schemas"]["TicketDeleting"];
                 };
             };
             /** @description No Content */

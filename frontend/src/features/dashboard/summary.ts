@@ -1,9 +1,9 @@
 /**
  * The dashboard's data, shaped for charts and cards.
  *
- * The OpenAPI schema types each block of GET /api/analytics/summary as a free-form object
- * (`dict[str, Any]` in chalicelib/schemas/ops.py), so the shapes below follow chalicelib/ops/analytics.py
- * and every number is read defensively: a missing or odd value becomes 0 or null, never NaN on a chart.
+ * The OpenAPI schema types each block of GET /api/analytics/summary exactly (SummaryOut and its block
+ * models in chalicelib/schemas/ops.py, which the server serialises through); numbers are still read
+ * defensively, so a missing or odd value becomes 0 or null, never NaN on a chart.
  */
 import type { AnalyticsSummaryOut, TicketPriority, TicketStatus } from '@/api/types';
 import { PRIORITIES, STATUSES } from '@/api/types';

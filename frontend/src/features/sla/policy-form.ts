@@ -32,8 +32,8 @@ export function toSeconds(duration: Duration | undefined): number {
 export function policyToForm(policy: SlaPolicy): PolicyFormValues {
   const targets = {} as Record<TicketPriority, TargetValues>;
   for (const p of PRIORITIES) {
-    const t = policy.targets[p] ?? {};
-    targets[p] = { first_response: toDuration(t.first_response_s ?? 3600), resolution: toDuration(t.resolution_s ?? 3600) };
+    const t = policy.targets[p];
+    targets[p] = { first_response: toDuration(t?.first_response_s ?? 3600), resolution: toDuration(t?.resolution_s ?? 3600) };
   }
   const hours = policy.business_hours as Partial<typeof DEFAULT_HOURS> | null;
   return {
