@@ -47,7 +47,8 @@ def test_a_refresh_token_works_once_and_its_reuse_revokes_the_whole_family(api):
     first = _sign_in(api, user, "family-password")
     other_device = _sign_in(api, user, "family-password")
     status, second = _refresh(api, first["refresh_token"])
-    assert status == 200
+    assert status == 200 and second["refresh_token"] != first["refresh_token"]
+    assert api.as_(second["access_token"]).get("/api/auth/me")[0] == 200
     # GIVEN the first refresh token was rotated, WHEN someone presents it again (a stolen copy)
     status, body = _refresh(api, first["refresh_token"])
     # THEN it is refused and the token it was rotated into is dead too
@@ -56,16 +57,6 @@ def test_a_refresh_token_works_once_and_its_reuse_revokes_the_whole_family(api):
     assert status == 401
     # AND another sign-in of the same user (another family) is untouched
     assert _refresh(api, other_device["refresh_token"])[0] == 200
-
-
-def test_a_rotated_refresh_token_chains_while_each_is_used_once(api):
-    user = make_user(role="agent", password="chain-password")
-    token = _sign_in(api, user, "chain-password")["refresh_token"]
-    for _ in range(3):
-        status, tokens = _refresh(api, token)
-        assert status == 200 and tokens["refresh_token"] != token
-        assert api.as_(tokens["access_token"]).get("/api/auth/me")[0] == 200
-        token = tokens["refresh_token"]
 
 
 def test_concurrent_refreshes_with_one_token_let_at_most_one_win(api):
@@ -185,38 +176,3 @@ def test_parallel_wrong_passwords_cannot_beat_the_lockout(aws):
     assert kinds == {Unauthorized.__name__: throttle.MAX_FAILURES, TooManyRequests.__name__: 4}, results
     with pytest.raises(TooManyRequests):
         auth.login(email=user["email"], password="the-right-password")
-
-
-def test_a_successful_sign_in_gives_the_attempts_back(api):
-    from chalicelib.services import throttle
-
-    user = make_user(role="agent", password="forgetful-password")
-    anonymous = api.as_(None)
-    for _ in range(throttle.MAX_FAILURES - 1):
-        assert anonymous.post("/api/auth/login", {"email": user["email"], "password": "wrong"})[0] == 401
-    _sign_in(api, user, "forgetful-password")
-    for _ in range(throttle.MAX_FAILURES - 1):
-        assert anonymous.post("/api/auth/login", {"email": user["email"], "password": "wrong"})[0] == 401
-    _sign_in(api, user, "forgetful-password")
-
-
-def test_session_cookies_are_well_formed_and_cleared_on_sign_out(api):
-    from http.cookies import SimpleCookie
-
-    user = make_user(role="agent", password="cookie-jar-password")
-    status, _, headers = api.as_(None).request("POST", "/api/auth/login", {
-        "email": user["email"], "password": "cookie-jar-password", "refresh_delivery": "cookie"})
-    jar = SimpleCookie()
-    jar.load(headers["set-cookie"])
-    morsel = jar["hd_refresh"]
-    assert morsel["httponly"] and morsel["samesite"] == "Strict" and morsel["path"] == "/api/auth"
-    assert morsel["secure"]  # the test client is not a plain-HTTP localhost
-    # Other cookies in the header do not hide ours.
-    status, body, headers = api.as_(None).request(
-        "POST", "/api/auth/refresh", {"refresh_delivery": "cookie"},
-        headers={"cookie": f'theme="dark"; hd_refresh={morsel.value}; lang=en'})
-    assert status == 200, body
-    status, _, headers = api.as_(body["access_token"]).request("POST", "/api/auth/logout")
-    cleared = SimpleCookie()
-    cleared.load(headers["set-cookie"])
-    assert status == 204 and cleared["hd_refresh"].value == "" and cleared["hd_refresh"]["max-age"] == "0"
