@@ -16,6 +16,8 @@ export interface paths {
         /**
          * Suggest a reply
          * @description Category, priority and tags, the KB snippets that fit, and a draft reply to edit before sending.
+         *
+         *     Needs the scope `ai`.
          */
         post: operations["post_api_ai_tickets_ticket_id_suggest"];
         delete?: never;
@@ -36,6 +38,8 @@ export interface paths {
         /**
          * Classify a text
          * @description The best category of the taxonomy with a calibrated confidence; `out_of_scope` when nothing fits.
+         *
+         *     Needs the scope `ai`.
          */
         post: operations["post_api_ai_classify"];
         delete?: never;
@@ -54,6 +58,8 @@ export interface paths {
         /**
          * Classifier status
          * @description Which model is live, on how many examples and labels, and whether a newer one is being trained.
+         *
+         *     Needs the scope `ai`.
          */
         get: operations["get_api_ai_classifier"];
         put?: never;
@@ -74,12 +80,16 @@ export interface paths {
         /**
          * List examples
          * @description A page of the stored examples.
+         *
+         *     Needs the scope `ai`.
          */
         get: operations["get_api_ai_examples"];
         put?: never;
         /**
          * Add labelled examples
          * @description Up to 1,000 `{text, label}` per request; the classifier retrains in the background.
+         *
+         *     Needs the scope `ai`.
          */
         post: operations["post_api_ai_examples"];
         delete?: never;
@@ -98,12 +108,16 @@ export interface paths {
         /**
          * List categories
          * @description The taxonomy.
+         *
+         *     Needs the scope `ai`.
          */
         get: operations["get_api_ai_labels"];
         put?: never;
         /**
          * Create or update categories
          * @description Categories with descriptions (descriptions make the classifier better with few examples).
+         *
+         *     Needs the scope `ai`.
          */
         post: operations["post_api_ai_labels"];
         delete?: never;
@@ -124,6 +138,8 @@ export interface paths {
         /**
          * Retrain now
          * @description Ask for a retraining (it runs in the background; poll GET /api/ai/classifier).
+         *
+         *     Needs the scope `admin`.
          */
         post: operations["post_api_ai_train"];
         delete?: never;
@@ -182,6 +198,8 @@ export interface paths {
         /**
          * Who am I
          * @description The signed-in user (or the API key's owner) and the scopes in effect.
+         *
+         *     Needs the scope `users:read`.
          */
         get: operations["get_api_auth_me"];
         put?: never;
@@ -204,6 +222,8 @@ export interface paths {
         /**
          * Sign out everywhere
          * @description Revoke every refresh token of the caller and clear the session cookie.
+         *
+         *     Needs the scope `auth:session`.
          */
         post: operations["post_api_auth_logout"];
         delete?: never;
@@ -222,12 +242,16 @@ export interface paths {
         /**
          * List API keys
          * @description Every key's metadata, newest first.
+         *
+         *     Needs the scope `admin`.
          */
         get: operations["get_api_auth_api_keys"];
         put?: never;
         /**
          * Create an API key
          * @description Create a key for an integrator; the secret is in this response only.
+         *
+         *     Needs the scope `admin`.
          */
         post: operations["post_api_auth_api_keys"];
         delete?: never;
@@ -249,6 +273,8 @@ export interface paths {
         /**
          * Revoke an API key
          * @description Revoke a key (idempotent).
+         *
+         *     Needs the scope `admin`.
          */
         delete: operations["delete_api_auth_api_keys_key_id"];
         options?: never;
@@ -288,6 +314,8 @@ export interface paths {
         /**
          * Ingest documents into the knowledge base
          * @description Chunks, embeds and stores each document; the same `metadata.source` again replaces its chunks.
+         *
+         *     Needs the scope `kb:write`.
          */
         post: operations["post_api_kb_ingest"];
         delete?: never;
@@ -308,6 +336,8 @@ export interface paths {
         /**
          * Search the knowledge base
          * @description Hybrid search (vector + full text, fused by rank); `distance` is the cosine distance.
+         *
+         *     Needs the scope `kb:read`.
          */
         post: operations["post_api_kb_search"];
         delete?: never;
@@ -328,6 +358,8 @@ export interface paths {
         /**
          * Delete knowledge-base chunks
          * @description Removes chunks by id; unknown ids are listed in `not_found`.
+         *
+         *     Needs the scope `kb:write`.
          */
         post: operations["post_api_kb_delete"];
         delete?: never;
@@ -346,6 +378,8 @@ export interface paths {
         /**
          * List ingested documents
          * @description Each source with its chunk count, ordered by source (one DynamoDB Query per page).
+         *
+         *     Needs the scope `kb:read`.
          */
         get: operations["get_api_kb_documents"];
         put?: never;
@@ -366,11 +400,15 @@ export interface paths {
         /**
          * SLA policy
          * @description Targets per priority and the business hours the clocks count.
+         *
+         *     Needs the scope `tickets:read`.
          */
         get: operations["get_api_sla_policy"];
         /**
          * Change the SLA policy
          * @description Applies to tickets created or re-prioritised from now on.
+         *
+         *     Needs the scope `admin`.
          */
         put: operations["put_api_sla_policy"];
         post?: never;
@@ -392,6 +430,8 @@ export interface paths {
         /**
          * Rate a resolved ticket
          * @description The requester rates 1-5 (changeable until the ticket is closed).
+         *
+         *     Needs the scope `tickets:write`.
          */
         post: operations["post_api_tickets_ticket_id_rating"];
         delete?: never;
@@ -412,6 +452,8 @@ export interface paths {
         /**
          * Merge a duplicate into another ticket
          * @description Replies move to the survivor (`into`); this ticket is closed and points to it.
+         *
+         *     Needs the scope `tickets:write`.
          */
         post: operations["post_api_tickets_ticket_id_merge"];
         delete?: never;
@@ -430,6 +472,8 @@ export interface paths {
         /**
          * A ticket's timeline
          * @description Every change, oldest first: field, old and new value, who, when (AI and SLA events included).
+         *
+         *     Needs the scope `tickets:read`.
          */
         get: operations["get_api_tickets_ticket_id_events"];
         put?: never;
@@ -450,12 +494,16 @@ export interface paths {
         /**
          * List webhooks
          * @description Every webhook (without secrets).
+         *
+         *     Needs the scope `admin`.
          */
         get: operations["get_api_webhooks"];
         put?: never;
         /**
          * Register a webhook
          * @description Deliveries are signed with the secret in this response (shown once).
+         *
+         *     Needs the scope `admin`.
          */
         post: operations["post_api_webhooks"];
         delete?: never;
@@ -477,6 +525,8 @@ export interface paths {
         /**
          * Remove a webhook
          * @description Stop sending to it.
+         *
+         *     Needs the scope `admin`.
          */
         delete: operations["delete_api_webhooks_webhook_id"];
         options?: never;
@@ -494,6 +544,8 @@ export interface paths {
         /**
          * Dashboard numbers
          * @description Trends, backlog, first-response and resolution times, SLA attainment, CSAT, AI usage (UTC days).
+         *
+         *     Needs the scope `tickets:read`.
          */
         get: operations["get_api_analytics_summary"];
         put?: never;
@@ -514,12 +566,16 @@ export interface paths {
         /**
          * List tickets
          * @description Newest first; filters combine; `page`/`page_size` or `cursor` for deep paging.
+         *
+         *     Needs the scope `tickets:read`.
          */
         get: operations["get_api_tickets"];
         put?: never;
         /**
          * Create a ticket
          * @description Requester and assignee must exist; requesters open tickets for themselves.
+         *
+         *     Needs the scope `tickets:write`.
          */
         post: operations["post_api_tickets"];
         delete?: never;
@@ -538,17 +594,23 @@ export interface paths {
         /**
          * Get a ticket
          * @description The ticket, with its version as ETag.
+         *
+         *     Needs the scope `tickets:read`.
          */
         get: operations["get_api_tickets_ticket_id"];
         /**
          * Update a ticket
          * @description Partial update. Send `version` or `If-Match` to get a 409 instead of overwriting a concurrent edit.
+         *
+         *     Needs the scope `tickets:write`.
          */
         put: operations["put_api_tickets_ticket_id"];
         post?: never;
         /**
          * Delete a ticket and its replies
          * @description 204 when done; 202 when a very long thread is still being removed in the background.
+         *
+         *     Needs the scope `tickets:write`.
          */
         delete: operations["delete_api_tickets_ticket_id"];
         options?: never;
@@ -566,12 +628,16 @@ export interface paths {
         /**
          * List a ticket's replies
          * @description Oldest first. Requesters never see internal notes.
+         *
+         *     Needs the scope `tickets:read`.
          */
         get: operations["get_api_tickets_ticket_id_replies"];
         put?: never;
         /**
          * Reply to a ticket
          * @description The author must exist; requesters reply as themselves on their own tickets.
+         *
+         *     Needs the scope `tickets:write`.
          */
         post: operations["post_api_tickets_ticket_id_replies"];
         delete?: never;
@@ -590,12 +656,16 @@ export interface paths {
         /**
          * List users
          * @description Newest first; filter by role.
+         *
+         *     Needs the scope `users:read`.
          */
         get: operations["get_api_users"];
         put?: never;
         /**
          * Create a user
          * @description E-mail must be unique (case-insensitive).
+         *
+         *     Needs the scope `users:write`.
          */
         post: operations["post_api_users"];
         delete?: never;
@@ -614,11 +684,15 @@ export interface paths {
         /**
          * Get a user
          * @description Agents see anyone; requesters only themselves.
+         *
+         *     Needs the scope `users:read`.
          */
         get: operations["get_api_users_user_id"];
         /**
          * Update a user
          * @description Change name, role or password (a new password signs the user out everywhere).
+         *
+         *     Needs the scope `users:write`.
          */
         put: operations["put_api_users_user_id"];
         post?: never;
@@ -1849,9 +1923,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -1860,9 +1932,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -1913,9 +1983,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -1924,9 +1992,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Conflict (duplicate or stale version) */
@@ -1991,9 +2057,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2002,9 +2066,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2037,9 +2099,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2048,9 +2108,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Invalid fields */
@@ -2101,9 +2159,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2112,9 +2168,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -2170,9 +2224,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2181,9 +2233,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2225,9 +2275,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2236,9 +2284,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -2294,9 +2340,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2305,9 +2349,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2349,9 +2391,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -2429,9 +2469,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -2487,9 +2525,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2498,9 +2534,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2527,9 +2561,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2538,9 +2570,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2569,9 +2599,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2580,9 +2608,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2624,9 +2650,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2635,9 +2659,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -2704,9 +2726,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2715,9 +2735,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -2797,9 +2815,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2808,9 +2824,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -2888,9 +2902,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2899,9 +2911,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -2970,9 +2980,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2981,9 +2989,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -3051,9 +3057,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3062,9 +3066,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Invalid fields */
@@ -3102,9 +3104,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3113,9 +3113,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3157,9 +3155,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3168,9 +3164,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -3241,9 +3235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3252,9 +3244,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -3343,9 +3333,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3354,9 +3342,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -3436,9 +3422,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3447,9 +3431,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -3496,9 +3478,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3507,9 +3487,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3551,9 +3529,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3562,9 +3538,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -3620,9 +3594,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3631,9 +3603,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -3674,9 +3644,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3685,9 +3653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Invalid fields */
@@ -3733,9 +3699,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3744,9 +3708,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Invalid fields */
@@ -3797,9 +3759,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3808,9 +3768,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -3868,9 +3826,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3879,9 +3835,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -3937,9 +3891,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3948,9 +3900,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -4035,9 +3985,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4046,9 +3994,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -4101,9 +4047,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4112,9 +4056,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -4176,9 +4118,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4187,9 +4127,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -4259,9 +4197,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4270,9 +4206,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Invalid fields */
@@ -4323,9 +4257,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4334,9 +4266,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Conflict (duplicate or stale version) */
@@ -4403,9 +4333,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4414,9 +4342,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -4469,9 +4395,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4480,9 +4404,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
