@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import jwt
-from pynamodb.exceptions import DoesNotExist, PutError, TransactGetError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.transactions import TransactGet
 
 from chalicelib.clock import now_iso
@@ -240,7 +240,7 @@ def _confirm_api_key(key_id: str, owner_id: int) -> Principal:
             key_future = read.get(ApiKeyModel, key_id)
             owner_future = read.get(UserModel, owner_id)
         key, owner = key_future.get(), owner_future.get()
-    except (TransactGetError, DoesNotExist) as exc:
+    except DoesNotExist as exc:  # an outage (TransactGetError) is a 5xx, not a reason to refuse the key
         raise Unauthorized("invalid API key") from exc
     if key.revoked_at is not None or int(key.user_id) != int(owner.id):
         raise Unauthorized("invalid API key")
