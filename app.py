@@ -6,14 +6,16 @@ from typing import Any
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import ai, auth, docs, health, kb, ops, security, tickets, users
+from chalicelib.api import ai, auth, docs, health, kb, local_gateway, ops, security, tickets, users
 from chalicelib.api.http import normalise_gateway_error
+from chalicelib.api.security import with_security_headers
 from chalicelib.handlers import ai as ai_handlers
 from chalicelib.handlers import kb_ingest, maintenance
 from chalicelib.handlers import ops as ops_handlers
 from chalicelib.log import logger
 
 app = Chalice(app_name="helpdesk")
+local_gateway.install()  # chalice local / the test client answer unknown routes like production's gateway
 
 for blueprint in (security.bp, health.bp, docs.bp, auth.bp, users.bp, tickets.bp, ops.bp, ai.bp, kb.bp,
                   maintenance.bp, ai_handlers.bp, ops_handlers.bp, kb_ingest.bp):
@@ -24,5 +26,7 @@ app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_s
 
 @app.middleware("http")
 def gateway_errors_as_json(event: Any, get_response: Any) -> Any:
-    """Chalice's own errors (405, 415) in the same JSON shape as ours."""
-    return normalise_gateway_error(get_response(event))
+    """Chalice's own errors (405, 415) in the same JSON shape as ours; security headers on every response."""
+    response = normalise_gateway_error(get_response(event))
+    with_security_headers(response.headers)
+    return response

@@ -16,6 +16,9 @@ class Principal:
     via: str = "token"
     scopes: frozenset[str] = field(default_factory=frozenset)
     key_id: str | None = None
+    # From an access token: the user's token_version when it was issued, and when it expires (epoch seconds).
+    token_version: int | None = None
+    expires_at: int | None = None
 
     @property
     def is_staff(self) -> bool:

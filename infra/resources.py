@@ -169,11 +169,11 @@ def _r(*names: str) -> dict[str, str]:
 
 FUNCTIONS: list[FunctionDef] = [
     # The REST API (every route but /api/kb/* and /api/ai/*); /health reads one key of every table.
-    FunctionDef("api_handler", ZIP, tables={**_rw(*TICKET_DOMAIN, "api-keys", "throttle"),
+    FunctionDef("api_handler", ZIP, tables={**_rw(*TICKET_DOMAIN, "api-keys", "throttle", "refresh-families"),
                                             **_r("kb-documents")},
                 queues=("classify", "train", "webhook-events"), secrets=("secret_key",)),
     # /api/kb/* and /api/ai/*: the same Chalice app in the container image (embedder, LanceDB, LLM client).
-    FunctionDef("api_ml", IMAGE, tables=_rw(*TICKET_DOMAIN, "kb-documents"),
+    FunctionDef("api_ml", IMAGE, tables={**_rw(*TICKET_DOMAIN, "kb-documents"), **_r("api-keys")},
                 buckets={"kb-store": WRITE, "artifacts": READ},
                 queues=("classify", "train", "webhook-events"), secrets=("llm_api_key",)),
     FunctionDef("bearer_auth", ZIP, tables=_r("api-keys", "users"), secrets=("secret_key",)),

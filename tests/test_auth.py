@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from http.cookies import SimpleCookie
 
 import jwt
 import pytest
@@ -59,11 +60,19 @@ def test_browser_sessions_keep_the_refresh_token_in_an_httponly_cookie(api):
     assert status == 200 and body["refresh_token"] is None
     cookie = headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/api/auth" in cookie
-    value = cookie.split(";")[0]
-    status, body, headers = anonymous.request("POST", "/api/auth/refresh", {"refresh_delivery": "cookie"},
-                                              headers={"cookie": value})
+    jar = SimpleCookie()
+    jar.load(cookie)
+    assert jar["hd_refresh"]["secure"]  # the test client is not a plain-HTTP localhost
+    # Other cookies in the header do not hide ours.
+    status, body, headers = anonymous.request(
+        "POST", "/api/auth/refresh", {"refresh_delivery": "cookie"},
+        headers={"cookie": f'theme="dark"; hd_refresh={jar["hd_refresh"].value}; lang=en'})
     assert status == 200 and body["access_token"] and "hd_refresh=" in headers["set-cookie"]
     assert anonymous.post("/api/auth/refresh", {})[0] == 401
+    status, _, headers = anonymous.as_(body["access_token"]).request("POST", "/api/auth/logout")
+    cleared = SimpleCookie()
+    cleared.load(headers["set-cookie"])
+    assert status == 204 and cleared["hd_refresh"].value == "" and cleared["hd_refresh"]["max-age"] == "0"
 
 
 def test_expired_forged_and_refresh_tokens_are_refused(api, admin):
@@ -176,6 +185,13 @@ def test_repeated_failed_sign_ins_are_throttled_per_email(api):
         assert anonymous.post("/api/auth/login", {"email": user["email"], "password": "wrong"})[0] == 401
     status, body = anonymous.post("/api/auth/login", {"email": user["email"], "password": "the-right-password"})
     assert status == 429 and "try again" in body["message"]
+    # A successful sign-in gives the attempts back.
+    forgetful = make_user(role="agent", password="forgetful-password")
+    for _ in range(2):
+        for _ in range(throttle.MAX_FAILURES - 1):
+            assert anonymous.post("/api/auth/login", {"email": forgetful["email"], "password": "wrong"})[0] == 401
+        assert anonymous.post("/api/auth/login", {"email": forgetful["email"],
+                                                  "password": "forgetful-password"})[0] == 200
     other = make_user(role="agent", password="another-password")
     assert anonymous.post("/api/auth/login", {"email": other["email"], "password": "another-password"})[0] == 200
 

@@ -59,12 +59,13 @@ def test_dynamodb_calls_per_request_do_not_grow_with_the_tables(api, aws):
     for name in small:
         assert small[name] == large[name], (name, small[name], large[name])
         assert "Scan" not in large[name], name
-    assert report["GET /api/tickets"] <= 3
-    assert report["GET /api/tickets (3 filters)"] <= 3
-    assert report["GET /api/tickets?page=3"] <= 4
-    assert report["GET /api/tickets/{id}"] == 1
-    assert report["POST /api/tickets"] == 2
-    assert report["PUT /api/tickets/{id}"] == 2
+    recheck = 1  # every authenticated request re-reads its caller once (docs/SECURITY.md)
+    assert report["GET /api/tickets"] <= 3 + recheck
+    assert report["GET /api/tickets (3 filters)"] <= 3 + recheck
+    assert report["GET /api/tickets?page=3"] <= 4 + recheck
+    assert report["GET /api/tickets/{id}"] == 1 + recheck
+    assert report["POST /api/tickets"] == 2 + recheck
+    assert report["PUT /api/tickets/{id}"] == 2 + recheck
     assert report["GET /health"] == 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from chalice.app import Blueprint
@@ -20,22 +21,39 @@ bp = Blueprint(__name__)
 REFRESH_COOKIE = "hd_refresh"
 
 
+def _is_local(call: Call) -> bool:
+    host = call.headers.get("host", "")
+    return call.headers.get("x-forwarded-proto", "https") != "https" or "127.0.0.1" in host or "localhost" in host
+
+
+def _session_cookie(value: str, max_age: int, call: Call) -> str:
+    """The Set-Cookie value for the refresh token (an empty value with Max-Age=0 clears it)."""
+    jar = SimpleCookie()
+    jar[REFRESH_COOKIE] = value
+    morsel = jar[REFRESH_COOKIE]
+    morsel["httponly"] = True
+    morsel["samesite"] = "Strict"
+    morsel["path"] = "/api/auth"
+    morsel["max-age"] = max_age
+    morsel["secure"] = not _is_local(call)  # browsers drop Secure cookies on plain-HTTP localhost
+    return morsel.OutputString()
+
+
 def _deliver(tokens: dict[str, Any], delivery: str, call: Call) -> Reply:
     if delivery != "cookie":
         return Reply(tokens)
-    secure = call.headers.get("x-forwarded-proto", "https") == "https" and "127.0.0.1" not in call.headers.get(
-        "host", "") and "localhost" not in call.headers.get("host", "")
-    cookie = (f"{REFRESH_COOKIE}={tokens['refresh_token']}; HttpOnly; SameSite=Strict; Path=/api/auth; "
-              f"Max-Age={get_settings().refresh_token_ttl_s}" + ("; Secure" if secure else ""))
+    cookie = _session_cookie(tokens["refresh_token"], get_settings().refresh_token_ttl_s, call)
     return Reply({**tokens, "refresh_token": None}, headers={"Set-Cookie": cookie})
 
 
 def _cookie(call: Call, name: str) -> str | None:
-    for part in call.headers.get("cookie", "").split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name and value:
-            return value
-    return None
+    jar = SimpleCookie()
+    try:
+        jar.load(call.headers.get("cookie", ""))
+    except CookieError:
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel is not None and morsel.value else None
 
 
 @endpoint(bp, "POST", "/api/auth/login", summary="Sign in", tag="auth", body=LoginIn, response=TokensOut,
@@ -57,7 +75,7 @@ def refresh(call: Call) -> Reply:
 
 
 @endpoint(bp, "GET", "/api/auth/me", summary="Who am I", tag="auth", authorizer=bearer_auth, response=MeOut,
-          errors=(401,))
+          scope="users:read", errors=(401, 403))
 def me(call: Call) -> dict[str, Any]:
     """The signed-in user (or the API key's owner) and the scopes in effect."""
     return {"user": users.get_user(user_id=call.principal.user_id), "via": call.principal.via,
@@ -65,11 +83,11 @@ def me(call: Call) -> dict[str, Any]:
 
 
 @endpoint(bp, "POST", "/api/auth/logout", summary="Sign out everywhere", tag="auth", authorizer=bearer_auth,
-          status=204, errors=(401,))
+          status=204, scope=auth.SESSION_SCOPE, errors=(401, 403))
 def logout(call: Call) -> Reply:
     """Revoke every refresh token of the caller and clear the session cookie."""
     auth.sign_out_everywhere(actor=call.principal)
-    return Reply(None, 204, {"Set-Cookie": f"{REFRESH_COOKIE}=; HttpOnly; SameSite=Strict; Path=/api/auth; Max-Age=0"})
+    return Reply(None, 204, {"Set-Cookie": _session_cookie("", 0, call)})
 
 
 @endpoint(bp, "POST", "/api/auth/api-keys", summary="Create an API key", tag="auth", authorizer=bearer_auth,

@@ -33,6 +33,7 @@ from chalicelib.errors import (
 )
 from chalicelib.log import logger
 from chalicelib.principal import Principal
+from chalicelib.services import auth
 
 MAX_BODY_BYTES = 1_048_576
 JSON_TYPES = ["application/json"]
@@ -230,6 +231,8 @@ def principal_from(request: Any) -> Principal:
             via=str(context.get("via", "token")),
             scopes=frozenset(filter(None, str(context.get("scopes", "")).split(" "))),
             key_id=context.get("key_id") or None,
+            token_version=int(context["tv"]) if context.get("tv") else None,
+            expires_at=int(context["exp"]) if context.get("exp") else None,
         )
     except (KeyError, ValueError) as exc:
         raise Unauthorized("authentication required") from exc
@@ -258,6 +261,8 @@ def endpoint(
     The view's annotations type the path parameters; every body it returns is validated against `response`
     (or `other_responses[status]`) and serialised through it, so the document and the runtime agree."""
     public = authorizer is None
+    if not public and not scope:
+        raise ValueError(f"{method} {path}: a protected route needs a scope=")
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         path_params = path_param_types(view, path)
@@ -311,7 +316,7 @@ def endpoint(
 def _authorize(request: Any, public: bool, roles: frozenset[str], scope: str | None) -> Principal:
     if public:
         return Principal(user_id=0, role="anonymous", via="none")
-    principal = principal_from(request)
+    principal = auth.confirm_principal(principal_from(request))  # the authorizer's answer may be cached
     if principal.role not in roles:
         raise Forbidden(f"this needs one of the roles: {', '.join(sorted(roles))}")
     if scope is not None and scope not in principal.scopes:

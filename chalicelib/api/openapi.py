@@ -53,14 +53,9 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {**rest, **options[0]} if len(options) == 1 else {**rest, "anyOf": options}
 
 
-def _gateway_error() -> dict[str, Any]:
-    # API Gateway (and chalice local) answer some 401/403s themselves with {"message": ...}.
-    return {"type": "object", "properties": {"message": {"type": ["string", "null"]}}, "required": ["message"]}
-
-
 def _error_response(status: int, bodies: Bodies) -> dict[str, Any]:
-    error = bodies[(-1, "error")]
-    schema = {"anyOf": [error, _gateway_error()]} if status in (401, 403) else error
+    # The gateway's own 401/403/404s have this shape too (GatewayResponses in AWS, api/local_gateway.py locally).
+    schema = bodies[(-1, "error")]
     return {"description": _REASONS.get(status, "Error"), "content": {"application/json": {"schema": schema}}}
 
 
@@ -144,6 +139,8 @@ def _operation(index: int, route: RouteSpec, bodies: Bodies) -> dict[str, Any]:
     op["responses"] = responses
     if not route.public:
         op["security"] = [{"bearer": []}]
+        op["x-required-scope"] = route.scope
+        op["description"] = f"{route.description}\n\nNeeds the scope `{route.scope}`.".strip()
     return op
 
 

@@ -30,7 +30,7 @@ bp = Blueprint(__name__)
 
 
 @endpoint(bp, "GET", "/api/sla/policy", summary="SLA policy", tag="sla", authorizer=bearer_auth,
-          response=SlaPolicyOut, roles=STAFF)
+          response=SlaPolicyOut, roles=STAFF, scope="tickets:read")
 def get_policy(_call: Call) -> dict[str, Any]:
     """Targets per priority and the business hours the clocks count."""
     return policy.get_policy()
@@ -94,7 +94,7 @@ def delete_webhook(_call: Call, webhook_id: PathKey) -> Reply:
 
 
 @endpoint(bp, "GET", "/api/analytics/summary", summary="Dashboard numbers", tag="analytics", authorizer=bearer_auth,
-          query=AnalyticsQuery, response=SummaryOut, roles=STAFF)
+          query=AnalyticsQuery, response=SummaryOut, roles=STAFF, scope="tickets:read")
 def analytics_summary(call: Call) -> dict[str, Any]:
     """Trends, backlog, first-response and resolution times, SLA attainment, CSAT, AI usage (UTC days)."""
     return analytics.summary(start=call.query.start, end=call.query.end)

@@ -31,7 +31,7 @@ def list_users(call: Call) -> dict[str, Any]:
 
 
 @endpoint(bp, "GET", "/api/users/{user_id}", summary="Get a user", tag="users", authorizer=bearer_auth,
-          response=UserOut, errors=(401, 404))
+          response=UserOut, scope="users:read", errors=(401, 403, 404))
 def get_user(call: Call, user_id: PathId) -> dict[str, Any]:
     """Agents see anyone; requesters only themselves."""
     uid = user_id

@@ -21,6 +21,8 @@ class UserModel(BaseModel):
     role = UnicodeAttribute(default="requester")
     password_hash = UnicodeAttribute(null=True)
     token_version = NumberAttribute(default=0)
+    # Set when the account is switched off: its tokens and API keys stop working on the next request.
+    deactivated_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()

@@ -6,18 +6,21 @@ import hashlib
 import hmac
 import secrets
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.transactions import TransactGet
 
 from chalicelib.clock import now_iso
 from chalicelib.config import get_settings
-from chalicelib.db import TransactionFailed, Tx, query_once
+from chalicelib.db import TransactionFailed, Tx, connection, query_once
 from chalicelib.errors import FieldError, Forbidden, NotFound, Unauthorized, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.api_keys import ApiKeyModel
 from chalicelib.models.listings import ListingModel
+from chalicelib.models.sessions import RefreshFamilyModel
 from chalicelib.models.users import UserModel
 from chalicelib.principal import Principal
 from chalicelib.schemas.auth import ALL_SCOPES, ApiKeyCreate
@@ -29,11 +32,19 @@ API_KEY_PREFIX = "hdk_"
 API_KEY_KIND = "apikey"
 
 # Which scopes each role can hold at most; an API key gets the intersection with what it asked for.
+# Requesters hold users:read for their own record only (the views refuse anyone else's).
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     "admin": frozenset(ALL_SCOPES),
     "agent": frozenset(ALL_SCOPES) - {"admin", "users:write"},
-    "requester": frozenset({"tickets:read", "tickets:write"}),
+    "requester": frozenset({"tickets:read", "tickets:write", "users:read"}),
 }
+# Managing one's own session (sign out everywhere) belongs to signed-in people: no API key can hold it.
+SESSION_SCOPE = "auth:session"
+
+
+def token_scopes(role: str) -> frozenset[str]:
+    """The scopes a signed-in user of this role holds."""
+    return ROLE_SCOPES.get(role, frozenset()) | {SESSION_SCOPE}
 
 
 def _issuer() -> str:
@@ -44,19 +55,36 @@ def _encode(claims: dict[str, Any]) -> str:
     return jwt.encode(claims, secret_store.signing_key(), algorithm=ALGORITHM)
 
 
-def issue_tokens(user: UserModel) -> dict[str, Any]:
-    """A fresh access token (short-lived) and refresh token (bound to the user's token version)."""
+def _start_family(user: UserModel, jti: str, expires: int) -> str:
+    family = RefreshFamilyModel(secrets.token_urlsafe(12), user_id=int(user.id), current_jti=jti,
+                                created_at=now_iso(), expires_at=_ttl(expires))
+    try:
+        family.save(condition=RefreshFamilyModel.family_id.does_not_exist())
+    except PutError as exc:  # a 96-bit random id collided: refuse rather than share a family
+        raise Unauthorized("could not start a session; sign in again") from exc
+    return str(family.family_id)
+
+
+def _ttl(expires: int) -> datetime:
+    # DynamoDB's TTL removes a family an hour after its last refresh token expired.
+    return datetime.fromtimestamp(expires + 3600, UTC)
+
+
+def issue_tokens(user: UserModel, *, family_id: str | None = None, jti: str | None = None) -> dict[str, Any]:
+    """A fresh access token (short-lived) and refresh token (one use, in a family, bound to token_version).
+
+    Without `family_id` this is a new sign-in and starts a family; a rotation passes the family and the
+    `jti` it has just recorded as current."""
+    bind_models()
     settings = get_settings()
     now = int(time.time())
-    base = {"sub": str(int(user.id)), "iss": _issuer(), "iat": now}
+    version = int(user.token_version or 0)
+    base = {"sub": str(int(user.id)), "iss": _issuer(), "iat": now, "tv": version}
     access = _encode({**base, "typ": "access", "role": user.role, "exp": now + settings.access_token_ttl_s})
-    refresh = _encode({
-        **base,
-        "typ": "refresh",
-        "tv": int(user.token_version or 0),
-        "jti": secrets.token_urlsafe(8),
-        "exp": now + settings.refresh_token_ttl_s,
-    })
+    refresh_exp = now + settings.refresh_token_ttl_s
+    jti = jti or secrets.token_urlsafe(12)
+    family_id = family_id or _start_family(user, jti, refresh_exp)
+    refresh = _encode({**base, "typ": "refresh", "fam": family_id, "jti": jti, "exp": refresh_exp})
     return {
         "access_token": access,
         "refresh_token": refresh,
@@ -86,30 +114,74 @@ def _decode(token: str, expected_type: str) -> dict[str, Any]:
 
 def login(*, email: str, password: str) -> dict[str, Any]:
     """Check e-mail and password; the same error (and the same work) whether the e-mail exists or not."""
-    throttle.check_login_allowed(email)
+    throttle.take_attempt(email)
     user = users.find_by_email(email)
     ok = passwords.verify_password(user.password_hash if user else None, password)
-    if not ok or user is None:
-        throttle.record_failure(email)
+    if not ok or user is None or user.deactivated_at is not None:
         raise Unauthorized("wrong e-mail or password")
     throttle.clear(email)
     return issue_tokens(user)
 
 
 def refresh(*, refresh_token: str) -> dict[str, Any]:
-    """Exchange a valid refresh token for a new pair; fails after a password change or sign-out everywhere."""
+    """Exchange a refresh token for a new pair, once: a second use of the same token revokes its family.
+
+    Rotation is one conditional UpdateItem on the family (current_jti must still be the presented jti), so
+    of two concurrent refreshes with one token at most one wins; the other counts as reuse (OAuth 2.0
+    Security BCP, refresh token rotation)."""
     claims = _decode(refresh_token, "refresh")
+    family_id, jti = claims.get("fam"), claims.get("jti")
+    if not isinstance(family_id, str) or not isinstance(jti, str) or not family_id or not jti:
+        raise Unauthorized("refresh token revoked; sign in again")
     try:
-        user = users.get_user_model(int(claims["sub"]))
-    except (NotFound, ValueError) as exc:
+        user = _active_user(int(claims["sub"]))
+    except ValueError as exc:
         raise Unauthorized("unknown user") from exc
-    if int(claims.get("tv", -1)) != int(user.token_version or 0):
-        raise Unauthorized("refresh token revoked")
-    return issue_tokens(user)
+    if claims.get("tv") != int(user.token_version or 0):
+        raise Unauthorized("refresh token revoked; sign in again")
+    new_jti = secrets.token_urlsafe(12)
+    expires = int(time.time()) + get_settings().refresh_token_ttl_s
+    family = RefreshFamilyModel(family_id)
+    try:
+        family.update(
+            actions=[RefreshFamilyModel.current_jti.set(new_jti), RefreshFamilyModel.rotated_at.set(now_iso()),
+                     RefreshFamilyModel.expires_at.set(_ttl(expires))],
+            condition=(RefreshFamilyModel.current_jti == jti) & RefreshFamilyModel.revoked_at.does_not_exist()
+            & (RefreshFamilyModel.user_id == int(user.id)),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        _revoke_family(family_id, "reuse")
+        raise Unauthorized("refresh token already used; this session has been revoked, sign in again") from exc
+    return issue_tokens(user, family_id=family_id, jti=new_jti)
+
+
+def _revoke_family(family_id: str, reason: str) -> None:
+    try:
+        RefreshFamilyModel(family_id).update(
+            actions=[RefreshFamilyModel.revoked_at.set(now_iso()), RefreshFamilyModel.revoked_reason.set(reason)],
+            condition=RefreshFamilyModel.family_id.exists() & RefreshFamilyModel.revoked_at.does_not_exist(),
+        )
+    except UpdateError as exc:  # unknown family, or revoked already
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def _active_user(user_id: int) -> UserModel:
+    """The user's current record (one consistent GetItem); Unauthorized when gone or deactivated."""
+    bind_models()
+    try:
+        user = UserModel.get(user_id, consistent_read=True)
+    except DoesNotExist as exc:
+        raise Unauthorized("this account no longer exists") from exc
+    if user.deactivated_at is not None:
+        raise Unauthorized("this account has been deactivated")
+    return user
 
 
 def sign_out_everywhere(*, actor: Principal) -> None:
-    """Invalidate every refresh token of the caller (access tokens expire on their own within minutes)."""
+    """Invalidate every token of the caller: refresh tokens at once, access tokens on their next request."""
     bind_models()
     UserModel(actor.user_id).update(actions=[UserModel.token_version.add(1)], add_version_condition=False)
 
@@ -130,13 +202,52 @@ def authenticate(authorization: str | None) -> Principal:
         return _authenticate_api_key(credential)
     claims = _decode(credential, "access")
     role = claims.get("role")
-    if role not in ROLE_SCOPES:
+    version = claims.get("tv")
+    if role not in ROLE_SCOPES or not isinstance(version, int):
         raise Unauthorized("invalid token")
     try:
         user_id = int(claims["sub"])
     except ValueError as exc:
         raise Unauthorized("invalid token") from exc
-    return Principal(user_id=user_id, role=str(role), via="token", scopes=ROLE_SCOPES[str(role)])
+    return Principal(user_id=user_id, role=str(role), via="token", scopes=token_scopes(str(role)),
+                     token_version=version, expires_at=int(claims["exp"]))
+
+
+def confirm_principal(claimed: Principal) -> Principal:
+    """The caller as the records say *now*: re-checks what the (cached) authorizer vouched for.
+
+    API Gateway caches the authorizer's answer per token, so every request checks here that the user still
+    exists, is active and has the same token_version (one consistent GetItem), or for an API key that the
+    key is not revoked and its owner is active (one TransactGetItems). Role and scopes come from the
+    current record, so a demotion bites on the next request. Nothing is cached in the function."""
+    if claimed.expires_at is not None and claimed.expires_at <= time.time():
+        raise Unauthorized("token expired")
+    if claimed.via == "api_key" and claimed.key_id:
+        return _confirm_api_key(claimed.key_id, claimed.user_id)
+    if claimed.via != "token" or claimed.token_version is None:
+        raise Unauthorized("authentication required")
+    user = _active_user(claimed.user_id)
+    if int(user.token_version or 0) != claimed.token_version:
+        raise Unauthorized("this session has been signed out; sign in again")
+    return Principal(user_id=int(user.id), role=user.role, via="token", scopes=token_scopes(user.role),
+                     token_version=claimed.token_version, expires_at=claimed.expires_at)
+
+
+def _confirm_api_key(key_id: str, owner_id: int) -> Principal:
+    bind_models()
+    try:
+        with TransactGet(connection=connection()) as read:
+            key_future = read.get(ApiKeyModel, key_id)
+            owner_future = read.get(UserModel, owner_id)
+        key, owner = key_future.get(), owner_future.get()
+    except DoesNotExist as exc:  # an outage (TransactGetError) is a 5xx, not a reason to refuse the key
+        raise Unauthorized("invalid API key") from exc
+    if key.revoked_at is not None or int(key.user_id) != int(owner.id):
+        raise Unauthorized("invalid API key")
+    if owner.deactivated_at is not None:
+        raise Unauthorized("this account has been deactivated")
+    scopes = frozenset(key.scopes or []) & ROLE_SCOPES.get(owner.role, frozenset())
+    return Principal(user_id=int(owner.id), role=owner.role, via="api_key", scopes=scopes, key_id=key_id)
 
 
 def _authenticate_api_key(credential: str) -> Principal:
@@ -155,6 +266,8 @@ def _authenticate_api_key(credential: str) -> Principal:
         owner = UserModel.get(int(key.user_id), consistent_read=True)
     except DoesNotExist as exc:
         raise Unauthorized("API key owner no longer exists") from exc
+    if owner.deactivated_at is not None:
+        raise Unauthorized("this account has been deactivated")
     scopes = frozenset(key.scopes or []) & ROLE_SCOPES.get(owner.role, frozenset())
     return Principal(user_id=int(owner.id), role=owner.role, via="api_key", scopes=scopes, key_id=key_id)
 

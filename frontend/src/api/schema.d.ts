@@ -16,6 +16,8 @@ export interface paths {
         /**
          * Suggest a reply
          * @description Category, priority and tags, the KB snippets that fit, and a draft reply to edit before sending.
+         *
+         *     Needs the scope `ai`.
          */
         post: operations["post_api_ai_tickets_ticket_id_suggest"];
         delete?: never;
@@ -36,6 +38,8 @@ export interface paths {
         /**
          * Classify a text
          * @description The best category of the taxonomy with a calibrated confidence; `out_of_scope` when nothing fits.
+         *
+         *     Needs the scope `ai`.
          */
         post: operations["post_api_ai_classify"];
         delete?: never;
@@ -54,6 +58,8 @@ export interface paths {
         /**
          * Classifier status
          * @description Which model is live, on how many examples and labels, and whether a newer one is being trained.
+         *
+         *     Needs the scope `ai`.
          */
         get: operations["get_api_ai_classifier"];
         put?: never;
@@ -74,12 +80,16 @@ export interface paths {
         /**
          * List examples
          * @description A page of the stored examples.
+         *
+         *     Needs the scope `ai`.
          */
         get: operations["get_api_ai_examples"];
         put?: never;
         /**
          * Add labelled examples
          * @description Up to 1,000 `{text, label}` per request; the classifier retrains in the background.
+         *
+         *     Needs the scope `ai`.
          */
         post: operations["post_api_ai_examples"];
         delete?: never;
@@ -98,12 +108,16 @@ export interface paths {
         /**
          * List categories
          * @description The taxonomy.
+         *
+         *     Needs the scope `ai`.
          */
         get: operations["get_api_ai_labels"];
         put?: never;
         /**
          * Create or update categories
          * @description Categories with descriptions (descriptions make the classifier better with few examples).
+         *
+         *     Needs the scope `ai`.
          */
         post: operations["post_api_ai_labels"];
         delete?: never;
@@ -124,6 +138,8 @@ export interface paths {
         /**
          * Retrain now
          * @description Ask for a retraining (it runs in the background; poll GET /api/ai/classifier).
+         *
+         *     Needs the scope `admin`.
          */
         post: operations["post_api_ai_train"];
         delete?: never;
@@ -182,6 +198,8 @@ export interface paths {
         /**
          * Who am I
          * @description The signed-in user (or the API key's owner) and the scopes in effect.
+         *
+         *     Needs the scope `users:read`.
          */
         get: operations["get_api_auth_me"];
         put?: never;
@@ -204,6 +222,8 @@ export interface paths {
         /**
          * Sign out everywhere
          * @description Revoke every refresh token of the caller and clear the session cookie.
+         *
+         *     Needs the scope `auth:session`.
          */
         post: operations["post_api_auth_logout"];
         delete?: never;
@@ -222,12 +242,16 @@ export interface paths {
         /**
          * List API keys
          * @description Every key's metadata, newest first.
+         *
+         *     Needs the scope `admin`.
          */
         get: operations["get_api_auth_api_keys"];
         put?: never;
         /**
          * Create an API key
          * @description Create a key for an integrator; the secret is in this response only.
+         *
+         *     Needs the scope `admin`.
          */
         post: operations["post_api_auth_api_keys"];
         delete?: never;
@@ -249,6 +273,8 @@ export interface paths {
         /**
          * Revoke an API key
          * @description Revoke a key (idempotent).
+         *
+         *     Needs the scope `admin`.
          */
         delete: operations["delete_api_auth_api_keys_key_id"];
         options?: never;
@@ -288,6 +314,8 @@ export interface paths {
         /**
          * Ingest documents into the knowledge base
          * @description Chunks, embeds and stores each document; the same `metadata.source` again replaces its chunks.
+         *
+         *     Needs the scope `kb:write`.
          */
         post: operations["post_api_kb_ingest"];
         delete?: never;
@@ -308,6 +336,8 @@ export interface paths {
         /**
          * Search the knowledge base
          * @description Hybrid search (vector + full text, fused by rank); `distance` is the cosine distance.
+         *
+         *     Needs the scope `kb:read`.
          */
         post: operations["post_api_kb_search"];
         delete?: never;
@@ -328,6 +358,8 @@ export interface paths {
         /**
          * Delete knowledge-base chunks
          * @description Removes chunks by id; unknown ids are listed in `not_found`.
+         *
+         *     Needs the scope `kb:write`.
          */
         post: operations["post_api_kb_delete"];
         delete?: never;
@@ -346,6 +378,8 @@ export interface paths {
         /**
          * List ingested documents
          * @description Each source with its chunk count, ordered by source (one DynamoDB Query per page).
+         *
+         *     Needs the scope `kb:read`.
          */
         get: operations["get_api_kb_documents"];
         put?: never;
@@ -366,11 +400,15 @@ export interface paths {
         /**
          * SLA policy
          * @description Targets per priority and the business hours the clocks count.
+         *
+         *     Needs the scope `tickets:read`.
          */
         get: operations["get_api_sla_policy"];
         /**
          * Change the SLA policy
          * @description Applies to tickets created or re-prioritised from now on.
+         *
+         *     Needs the scope `admin`.
          */
         put: operations["put_api_sla_policy"];
         post?: never;
@@ -392,6 +430,8 @@ export interface paths {
         /**
          * Rate a resolved ticket
          * @description The requester rates 1-5 (changeable until the ticket is closed).
+         *
+         *     Needs the scope `tickets:write`.
          */
         post: operations["post_api_tickets_ticket_id_rating"];
         delete?: never;
@@ -412,6 +452,8 @@ export interface paths {
         /**
          * Merge a duplicate into another ticket
          * @description Replies move to the survivor (`into`); this ticket is closed and points to it.
+         *
+         *     Needs the scope `tickets:write`.
          */
         post: operations["post_api_tickets_ticket_id_merge"];
         delete?: never;
@@ -430,6 +472,8 @@ export interface paths {
         /**
          * A ticket's timeline
          * @description Every change, oldest first: field, old and new value, who, when (AI and SLA events included).
+         *
+         *     Needs the scope `tickets:read`.
          */
         get: operations["get_api_tickets_ticket_id_events"];
         put?: never;
@@ -450,12 +494,16 @@ export interface paths {
         /**
          * List webhooks
          * @description Every webhook (without secrets).
+         *
+         *     Needs the scope `admin`.
          */
         get: operations["get_api_webhooks"];
         put?: never;
         /**
          * Register a webhook
          * @description Deliveries are signed with the secret in this response (shown once).
+         *
+         *     Needs the scope `admin`.
          */
         post: operations["post_api_webhooks"];
         delete?: never;
@@ -477,6 +525,8 @@ export interface paths {
         /**
          * Remove a webhook
          * @description Stop sending to it.
+         *
+         *     Needs the scope `admin`.
          */
         delete: operations["delete_api_webhooks_webhook_id"];
         options?: never;
@@ -494,6 +544,8 @@ export interface paths {
         /**
          * Dashboard numbers
          * @description Trends, backlog, first-response and resolution times, SLA attainment, CSAT, AI usage (UTC days).
+         *
+         *     Needs the scope `tickets:read`.
          */
         get: operations["get_api_analytics_summary"];
         put?: never;
@@ -514,12 +566,16 @@ export interface paths {
         /**
          * List tickets
          * @description Newest first; filters combine; `page`/`page_size` or `cursor` for deep paging.
+         *
+         *     Needs the scope `tickets:read`.
          */
         get: operations["get_api_tickets"];
         put?: never;
         /**
          * Create a ticket
          * @description Requester and assignee must exist; requesters open tickets for themselves.
+         *
+         *     Needs the scope `tickets:write`.
          */
         post: operations["post_api_tickets"];
         delete?: never;
@@ -538,17 +594,23 @@ export interface paths {
         /**
          * Get a ticket
          * @description The ticket, with its version as ETag.
+         *
+         *     Needs the scope `tickets:read`.
          */
         get: operations["get_api_tickets_ticket_id"];
         /**
          * Update a ticket
          * @description Partial update. Send `version` or `If-Match` to get a 409 instead of overwriting a concurrent edit.
+         *
+         *     Needs the scope `tickets:write`.
          */
         put: operations["put_api_tickets_ticket_id"];
         post?: never;
         /**
          * Delete a ticket and its replies
          * @description 204 when done; 202 when a very long thread is still being removed in the background.
+         *
+         *     Needs the scope `tickets:write`.
          */
         delete: operations["delete_api_tickets_ticket_id"];
         options?: never;
@@ -566,12 +628,16 @@ export interface paths {
         /**
          * List a ticket's replies
          * @description Oldest first. Requesters never see internal notes.
+         *
+         *     Needs the scope `tickets:read`.
          */
         get: operations["get_api_tickets_ticket_id_replies"];
         put?: never;
         /**
          * Reply to a ticket
          * @description The author must exist; requesters reply as themselves on their own tickets.
+         *
+         *     Needs the scope `tickets:write`.
          */
         post: operations["post_api_tickets_ticket_id_replies"];
         delete?: never;
@@ -590,12 +656,16 @@ export interface paths {
         /**
          * List users
          * @description Newest first; filter by role.
+         *
+         *     Needs the scope `users:read`.
          */
         get: operations["get_api_users"];
         put?: never;
         /**
          * Create a user
          * @description E-mail must be unique (case-insensitive).
+         *
+         *     Needs the scope `users:write`.
          */
         post: operations["post_api_users"];
         delete?: never;
@@ -614,11 +684,15 @@ export interface paths {
         /**
          * Get a user
          * @description Agents see anyone; requesters only themselves.
+         *
+         *     Needs the scope `users:read`.
          */
         get: operations["get_api_users_user_id"];
         /**
          * Update a user
          * @description Change name, role or password (a new password signs the user out everywhere).
+         *
+         *     Needs the scope `users:write`.
          */
         put: operations["put_api_users_user_id"];
         post?: never;
@@ -2023,9 +2097,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2034,9 +2106,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -2087,9 +2157,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2098,9 +2166,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Conflict (duplicate or stale version) */
@@ -2165,9 +2231,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2176,9 +2240,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2211,9 +2273,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2222,9 +2282,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Invalid fields */
@@ -2275,9 +2333,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2286,9 +2342,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -2344,9 +2398,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2355,9 +2407,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2399,9 +2449,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2410,9 +2458,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -2468,9 +2514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2479,9 +2523,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2523,9 +2565,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -2603,9 +2643,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -2661,9 +2699,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2672,9 +2708,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2701,9 +2735,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2712,9 +2744,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2743,9 +2773,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2754,9 +2782,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2798,9 +2824,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2809,9 +2833,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -2878,9 +2900,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2889,9 +2909,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -2971,9 +2989,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -2982,9 +2998,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -3062,9 +3076,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3073,9 +3085,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -3144,9 +3154,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3155,9 +3163,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -3225,9 +3231,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3236,9 +3240,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Invalid fields */
@@ -3276,9 +3278,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3287,9 +3287,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3331,9 +3329,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3342,9 +3338,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -3415,9 +3409,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3426,9 +3418,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -3517,9 +3507,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3528,9 +3516,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -3610,9 +3596,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3621,9 +3605,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -3670,9 +3652,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3681,9 +3661,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3725,9 +3703,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3736,9 +3712,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -3794,9 +3768,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3805,9 +3777,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -3848,9 +3818,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3859,9 +3827,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Invalid fields */
@@ -3907,9 +3873,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3918,9 +3882,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Invalid fields */
@@ -3971,9 +3933,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -3982,9 +3942,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Payload too large */
@@ -4042,9 +4000,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4053,9 +4009,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -4111,9 +4065,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4122,9 +4074,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -4207,9 +4157,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4218,9 +4166,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -4273,9 +4219,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4284,9 +4228,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -4348,9 +4290,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4359,9 +4299,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -4431,9 +4369,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4442,9 +4378,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Invalid fields */
@@ -4495,9 +4429,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4506,9 +4438,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Conflict (duplicate or stale version) */
@@ -4575,9 +4505,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4586,9 +4514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
@@ -4641,9 +4567,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not allowed for this caller */
@@ -4652,9 +4576,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"] | {
-                        message: string | null;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found */
