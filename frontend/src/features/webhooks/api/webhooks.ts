@@ -26,10 +26,7 @@ export function useCreateWebhook() {
 }
 
 export function deleteWebhook(id: string): Promise<void> {
-  // The OpenAPI document types every path parameter as an integer, but webhook ids are strings
-  // (chalicelib/api/http.py): reported, and this cast goes once the schema says `string`.
-  const path = { webhook_id: id as unknown as number };
-  return unwrap(apiClient().DELETE('/api/webhooks/{webhook_id}', { params: { path } }));
+  return unwrap(apiClient().DELETE('/api/webhooks/{webhook_id}', { params: { path: { webhook_id: id } } }));
 }
 
 export function useDeleteWebhook() {
