@@ -163,14 +163,14 @@ def write_documents(documents: Sequence[Document], vectors: Any, store: VectorSt
 
 
 def save_record(document: Document, record: KbDocumentModel | None, now: str, *, status: str,
-                embedder_name: str | None = None, jobs_total: int | None = None) -> None:
+                embedder_name: str | None = None, jobs_total: int | None = None, error: str | None = None) -> None:
     """Write the document's bookkeeping record (caller holds the lease)."""
     bind_models()
     KbDocumentModel(
         DOC_PK, document.source, title=document.title, chunk_count=len(document.chunks), status=status,
         origin=document.origin, generation=document.generation, etag=document.etag, jobs_total=jobs_total,
         jobs_done=None,
-        size_bytes=document.size_bytes, embedder=embedder_name,
+        size_bytes=document.size_bytes, embedder=embedder_name, error=error,
         created_at=record.created_at if record is not None and record.created_at else now, updated_at=now,
     ).save()
 
@@ -271,7 +271,8 @@ def _decode_cursor(cursor: str) -> dict[str, Any]:
 def document_dict(record: KbDocumentModel) -> dict[str, Any]:
     """The public view of a document record."""
     return {"source": record.source, "title": record.title, "chunk_count": int(record.chunk_count or 0),
-            "status": record.status, "origin": record.origin, "updated_at": record.updated_at, "etag": record.etag}
+            "status": record.status, "origin": record.origin, "updated_at": record.updated_at, "etag": record.etag,
+            "error": record.error}
 
 
 def list_documents(*, query: KbListQuery) -> dict[str, Any]:

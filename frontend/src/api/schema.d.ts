@@ -1215,6 +1215,12 @@ export interface components {
              * @default null
              */
             etag?: string | null;
+            /**
+             * Error
+             * @description Why the document was not ingested (status `failed`).
+             * @default null
+             */
+            error?: string | null;
         };
         /**
          * KbDocumentPage
