@@ -13,27 +13,12 @@ from typing import Any
 import pytest
 
 from chalicelib.ops import webhooks
+from tests.fuzz.corpus import MALFORMED_URLS, NON_PUBLIC_URLS
 from tests.test_ops import drain
 from tests.utils.receiver import Receiver
 
-MALFORMED = [
-    "https://93.184.216.34:99999/", "https://[::1/", "https://example.com:http/", "https://a..b/",
-    "https://" + "a" * 64 + ".example.com/", "https://./", "https://[fe80::1%25eth0]/", "https://exa mple.com/",
-    "https://example.com:0/", "https:///nohost", "https://example.com\\@evil.test/", "https://-bad-.example.com/",
-    "https://under_score.example.com/", "https://" + "a." * 130 + "com/", "https://example.com/\x00",
-    "https://[::ffff:127.0.0.1/", "https://[abcd::12345]/", "https://" + "x" * 3000 + ".com/",
-]
-NON_PUBLIC = [
-    "https://[::127.0.0.1]/", "https://[::7f00:1]/", "https://[::ffff:127.0.0.1]/", "https://[::ffff:7f00:1]/",
-    "https://[::ffff:0:a9fe:a9fe]/", "https://[64:ff9b::127.0.0.1]/", "https://[64:ff9b::a00:1]/",
-    "https://[64:ff9b::169.254.169.254]/", "https://[64:ff9b:1::808:808]/", "https://[2002:7f00:1::]/",
-    "https://[2002:a9fe:a9fe::1]/", "https://[2002:c0a8:101::]/", "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
-    "https://[::]/", "https://[::1]/", "https://[fc00::1]/", "https://[fe80::1]/", "https://[ff02::1]/",
-    "https://2130706433/", "https://0x7f.1/", "https://0x7f000001/", "https://0177.0.0.1/", "https://127.1/",
-    "https://017700000001/", "https://127.0.0.1./", "https://0/", "https://0.0.0.0/", "https://10.0.0.1/",
-    "https://100.64.0.1/", "https://169.254.169.254/", "https://192.168.1.1/", "https://224.0.0.1/",
-    "https://255.255.255.255/", "http://2130706433/",
-]
+MALFORMED = MALFORMED_URLS
+NON_PUBLIC = NON_PUBLIC_URLS
 PUBLIC = ["https://93.184.216.34/hook", "https://93.184.216.34:8443/hook?x=1",
           "https://[2606:2800:220:1:248:1893:25c8:1946]/hook", "https://[2002:808:808::1]/hook"]
 
