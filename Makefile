@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-ml.txt req
 # The embedding model exported to ONNX once (git-ignored); the KB loads it with onnxruntime, without torch.
 ONNX_MODEL := build/models/all-minilm-l6-v2/model.onnx
 
-.PHONY: help dev run-backend bootstrap test test-backend test-scale lint clean frontend-deps test-frontend openapi openapi-check e2e \
+.PHONY: help dev run-backend bootstrap test test-backend test-scale fuzz lint clean frontend-deps test-frontend openapi openapi-check e2e \
 	bench-console bench-kb bench bench-ai infra-venvs synth test-infra deploy destroy
 FRONTEND := frontend
 NODE_STAMP := $(FRONTEND)/node_modules/.installed-$(shell sha1sum $(FRONTEND)/package-lock.json 2>/dev/null | cut -c1-12)
@@ -50,6 +50,12 @@ test-backend: bootstrap
 ## The analytics cost test at 1,000 and 10,000 tickets (make test runs it at 300 and 3,000).
 test-scale: bootstrap
 	ANALYTICS_SCALE=1000,10000 $(PY) -m pytest -q -s tests/test_analytics_scale.py
+
+## Fuzz the running API: every schemathesis phase (stateful included) plus our hostile corpus, >= 10,000 requests;
+## prints the number of requests and of failures (make test runs a smaller slice of the same test).
+fuzz: bootstrap
+	FUZZ_PHASES=examples,coverage,fuzzing,stateful FUZZ_EXAMPLES=60 FUZZ_CORPUS_ROUNDS=5 FUZZ_MIN_REQUESTS=10000 \
+	FUZZ_TIMEOUT_S=3600 $(PY) -m pytest -q -s -p no:cacheprovider tests/test_fuzz.py
 
 ## ruff on everything, mypy on chalicelib/.
 lint: bootstrap

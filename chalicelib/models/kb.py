@@ -22,7 +22,8 @@ class KbDocumentModel(BaseModel):
     source = UnicodeAttribute(range_key=True)
     title = UnicodeAttribute(null=True)
     chunk_count = NumberAttribute(default=0)
-    status = UnicodeAttribute(default="ready")  # ready | ingesting
+    status = UnicodeAttribute(default="ready")  # ready | ingesting | failed
+    error = UnicodeAttribute(null=True)  # why a failed upload was not ingested
     origin = UnicodeAttribute(default="api")  # api | s3
     generation = UnicodeAttribute(null=True)  # the S3 event sequencer that produced these chunks
     etag = UnicodeAttribute(null=True)  # the uploaded object's ETag (kb_loader --wait matches it)

@@ -37,9 +37,10 @@ def list_events(ticket_id: int, page_size: int, cursor: str | None) -> dict[str,
     bind_models()
     start = None
     page = 1
+    scope = f"event|ticket_id={ticket_id}"
     if cursor:
-        sk, page = listing.decode_cursor(cursor)
+        sk, page = listing.decode_cursor(cursor, scope=scope)
         start = {"ticket_id": {"N": str(ticket_id)}, "sk": {"S": sk}}
     items, last = query_once(EventModel, ticket_id, limit=page_size, start_key=start)
     return {"items": [to_dict(e) for e in items], "page": page, "page_size": page_size, "total": None,
-            "next_cursor": listing.encode_cursor(last["sk"]["S"], page + 1) if last else None}
+            "next_cursor": listing.encode_cursor(last["sk"]["S"], page + 1, scope=scope) if last else None}

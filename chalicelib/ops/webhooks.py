@@ -7,7 +7,8 @@ SQS retries and finally parks in the dead-letter queue. Each delivery is signed:
 `X-Helpdesk-Signature: sha256=HMAC_SHA256(secret, "<timestamp>.<body>")`, and carries a stable
 `X-Helpdesk-Delivery` id so receivers can drop duplicates (delivery is at-least-once).
 Targets must be https URLs on public addresses; private, loopback and link-local targets are refused unless
-WEBHOOKS_ALLOW_PRIVATE=1 (local development only). The check runs at registration and before every POST.
+WEBHOOKS_ALLOW_PRIVATE=1 (local development only). The check (ops.webhook_targets) runs at registration and
+before every POST, and the POST connects to the address that check approved; redirects are never followed.
 Internal notes are never published.
 """
 
@@ -15,33 +16,31 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
-import os
 import secrets
-import socket
 import time
-import urllib.error
-import urllib.request
 from typing import Any
-from urllib.parse import urlsplit
 
+import urllib3
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import aws
 from chalicelib.clock import now_iso
 from chalicelib.config import get_settings
 from chalicelib.db import batch_get, query_once
-from chalicelib.errors import FieldError, NotFound, ValidationFailed
+from chalicelib.errors import NotFound
 from chalicelib.log import logger
 from chalicelib.models import bind_models
 from chalicelib.models.listings import ListingModel
 from chalicelib.models.ops import WebhookModel
+from chalicelib.ops import webhook_targets
 from chalicelib.services import listing
 
 EVENTS = ("ticket.created", "ticket.updated", "reply.created", "sla.breached")
 KIND = "webhook"
 TIMEOUT_S = 5
+TIMEOUT = urllib3.Timeout(connect=3.0, read=TIMEOUT_S)
+BATCH_ATTEMPTS = 3
 _SUBSCRIPTIONS_TTL_S = 60.0
 _subscriptions: tuple[float, dict[str, list[str]]] | None = None
 _queue_urls: dict[str, str] = {}
@@ -53,29 +52,13 @@ class DeliveryFailed(Exception):
 
 def allow_private_targets() -> bool:
     """Local development may deliver to 127.0.0.1 and private networks."""
-    return os.environ.get("WEBHOOKS_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes")
+    return webhook_targets.allow_private_targets()
 
 
 def check_target(url: str) -> None:
-    """Refuse non-http(s) URLs, and plain http or private/loopback/link-local addresses outside local development."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ValidationFailed("webhook url must be an absolute https URL", [FieldError("url", "not an https URL")])
-    if parts.username or parts.password:
-        raise ValidationFailed("webhook url must not embed credentials", [FieldError("url", "credentials in URL")])
-    if allow_private_targets():
-        return
-    if parts.scheme != "https":
-        raise ValidationFailed("webhook url must use https", [FieldError("url", "https is required")])
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
-    except socket.gaierror as exc:
-        raise ValidationFailed("webhook host does not resolve", [FieldError("url", "host does not resolve")]) from exc
-    for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%", 1)[0])
-        if not ip.is_global or ip.is_multicast:
-            raise ValidationFailed("webhook targets must be public addresses",
-                                   [FieldError("url", f"resolves to a non-public address ({ip})")])
+    """Refuse malformed or non-https URLs, and hosts that resolve to any non-public address (outside local
+    development); a 422 naming `url`."""
+    webhook_targets.check_url(url)
 
 
 def _to_dict(hook: WebhookModel) -> dict[str, Any]:
@@ -163,20 +146,30 @@ def fan_out(event: dict[str, Any]) -> dict[str, Any]:
         entries = [{"Id": str(n), "MessageBody": json.dumps({"webhook_id": hook_id, "event": event})}
                    for n, hook_id in enumerate(hook_ids)]
         for start in range(0, len(entries), 10):
-            aws.client("sqs").send_message_batch(QueueUrl=_queue("webhook-deliveries"),
-                                                 Entries=entries[start:start + 10])
+            _send_batch(_queue("webhook-deliveries"), entries[start:start + 10])
     return {"deliveries": len(hook_ids)}
+
+
+def _send_batch(queue_url: str, entries: list[dict[str, str]]) -> None:
+    """Send up to 10 messages; entries SQS reports as failed are sent again, and if some still fail this raises
+    so the event is retried (a duplicate delivery is harmless: receivers dedupe on X-Helpdesk-Delivery)."""
+    pending = entries
+    for attempt in range(BATCH_ATTEMPTS):
+        if attempt:
+            time.sleep(0.05 * 2**attempt)
+        failed = aws.client("sqs").send_message_batch(QueueUrl=queue_url, Entries=pending).get("Failed", [])
+        failed_ids = {str(entry["Id"]) for entry in failed}
+        pending = [entry for entry in pending if entry["Id"] in failed_ids]
+        if not pending:
+            return
+    codes = sorted({str(entry.get("Code")) for entry in failed})
+    raise DeliveryFailed(f"{len(pending)} delivery message(s) not queued: {', '.join(codes)}")
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
     """The signature header value for a body."""
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
     return f"sha256={digest}"
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
 
 
 def deliver(message: dict[str, Any]) -> dict[str, Any]:
@@ -188,25 +181,47 @@ def deliver(message: dict[str, Any]) -> dict[str, Any]:
         return {"skipped": "webhook deleted"}
     if not hook.active:
         return {"skipped": "webhook inactive"}
-    check_target(hook.url)
+    try:
+        target, address = webhook_targets.delivery_address(hook.url)
+    except webhook_targets.TargetRefused as exc:
+        raise DeliveryFailed(f"{hook.id}: target refused ({exc})") from exc
     event = message["event"]
     body = json.dumps(event, separators=(",", ":")).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(hook.url, data=body, method="POST", headers={
+    headers = {
         "Content-Type": "application/json", "User-Agent": "helpdesk-webhooks/1",
         "X-Helpdesk-Event": str(event["type"]), "X-Helpdesk-Delivery": f"{event['id']}:{hook.id}",
-        "X-Helpdesk-Timestamp": timestamp, "X-Helpdesk-Signature": sign(hook.secret, timestamp, body)})
-    opener = urllib.request.build_opener(_NoRedirects)
+        "X-Helpdesk-Timestamp": timestamp, "X-Helpdesk-Signature": sign(hook.secret, timestamp, body)}
     try:
-        with opener.open(request, timeout=TIMEOUT_S) as response:
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        status = _post(target, address, body, headers)
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
         raise DeliveryFailed(f"{hook.id}: {type(exc).__name__}") from exc
     if not 200 <= status < 300:
         raise DeliveryFailed(f"{hook.id}: HTTP {status}")
     return {"delivered": hook.id, "status": status}
+
+
+def _post(target: webhook_targets.Target, address: webhook_targets.IPAddress, body: bytes,
+          headers: dict[str, str]) -> int:
+    """POST to the checked address itself (never a fresh DNS answer), TLS still verified against the host name;
+    no redirects are followed and nothing is retried here (SQS retries)."""
+    default_port = 443 if target.scheme == "https" else 80
+    shown = f"[{target.host}]" if ":" in target.host else target.host
+    host_header = shown if target.port == default_port else f"{shown}:{target.port}"
+    pool: urllib3.HTTPConnectionPool
+    if target.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(str(address), target.port, timeout=TIMEOUT, retries=False, maxsize=1,
+                                           server_hostname=target.host, assert_hostname=target.host)
+    else:
+        pool = urllib3.HTTPConnectionPool(str(address), target.port, timeout=TIMEOUT, retries=False, maxsize=1)
+    try:
+        response = pool.urlopen("POST", target.request_uri, body=body, headers={**headers, "Host": host_header},
+                                redirect=False, retries=False, preload_content=False)
+        status = int(response.status)
+        response.release_conn()
+        return status
+    finally:
+        pool.close()
 
 
 def reset_cache() -> None:

@@ -44,7 +44,26 @@ def _check_metadata(value: dict[str, Any]) -> dict[str, Any]:
 
 
 Metadata = Annotated[dict[str, Any], AfterValidator(_check_metadata)]
-KbText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_require_non_blank)]
+def document_text_problem(text: str) -> str | None:
+    """Why a document's text cannot be stored (the rules every other text field follows), or None."""
+    if "\x00" in text:
+        return "must not contain NUL characters"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode (no lone surrogates)"
+    return None
+
+
+def _check_document_text(value: str) -> str:
+    problem = document_text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+KbText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS),
+                   AfterValidator(_check_document_text), AfterValidator(_require_non_blank)]
 
 
 class KbStrict(Strict):
@@ -167,6 +186,7 @@ class KbDocumentOut(Out):
     origin: str
     updated_at: str | None
     etag: str | None = Field(default=None, description="The uploaded object's ETag (files from the uploads bucket).")
+    error: str | None = Field(default=None, description="Why the document was not ingested (status `failed`).")
 
 
 class KbDocumentPage(Out):

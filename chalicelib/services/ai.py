@@ -153,7 +153,7 @@ def list_examples(*, query: ExampleListQuery) -> dict[str, Any]:
     bind_models()
     start = None
     if query.cursor:
-        sk, _ = listing.decode_cursor(query.cursor)
+        sk, _ = listing.decode_cursor(query.cursor, scope=f"ai-example|set_id={DEFAULT_SET}")
         start = {"set_id": {"S": DEFAULT_SET}, "example_id": {"S": sk}}
     items, last = query_once(ExampleModel, DEFAULT_SET, limit=query.page_size, start_key=start)
     return {
@@ -161,7 +161,8 @@ def list_examples(*, query: ExampleListQuery) -> dict[str, Any]:
                    "ticket_id": int(e.ticket_id) if e.ticket_id is not None else None, "created_at": e.created_at}
                   for e in items],
         "page": query.page, "page_size": query.page_size, "total": get_state().examples,
-        "next_cursor": listing.encode_cursor(last["example_id"]["S"], query.page + 1) if last else None,
+        "next_cursor": listing.encode_cursor(last["example_id"]["S"], query.page + 1,
+                                             scope=f"ai-example|set_id={DEFAULT_SET}") if last else None,
     }
 
 

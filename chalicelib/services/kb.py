@@ -6,9 +6,7 @@ delete-then-append with deterministic ids, so a retried or concurrent ingest nev
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import os
 from collections import defaultdict
 from collections.abc import Sequence
@@ -28,6 +26,7 @@ from chalicelib.rag.chunking import Chunk, chunk_id, chunk_text, first_heading, 
 from chalicelib.rag.embeddings import Embedder, get_embedder
 from chalicelib.rag.store import Hit, VectorStore, get_store, ids_clause, quote, where_clause
 from chalicelib.schemas.kb import KbDeleteIn, KbIngestIn, KbListQuery, KbSearchIn
+from chalicelib.services import cursors
 from chalicelib.services.kb_locks import lease
 
 MAX_CHUNKS_PER_REQUEST = 2_000
@@ -164,14 +163,14 @@ def write_documents(documents: Sequence[Document], vectors: Any, store: VectorSt
 
 
 def save_record(document: Document, record: KbDocumentModel | None, now: str, *, status: str,
-                embedder_name: str | None = None, jobs_total: int | None = None) -> None:
+                embedder_name: str | None = None, jobs_total: int | None = None, error: str | None = None) -> None:
     """Write the document's bookkeeping record (caller holds the lease)."""
     bind_models()
     KbDocumentModel(
         DOC_PK, document.source, title=document.title, chunk_count=len(document.chunks), status=status,
         origin=document.origin, generation=document.generation, etag=document.etag, jobs_total=jobs_total,
         jobs_done=None,
-        size_bytes=document.size_bytes, embedder=embedder_name,
+        size_bytes=document.size_bytes, embedder=embedder_name, error=error,
         created_at=record.created_at if record is not None and record.created_at else now, updated_at=now,
     ).save()
 
@@ -256,24 +255,24 @@ def delete_source(source: str, generation: str | None = None) -> bool:
     return True
 
 
+_CURSOR_SCOPE = "kb-document|"
+_CURSOR_POSITION = {"source": cursors.Field(str, 1_100)}
+
+
 def _encode_cursor(key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
+    return cursors.encode(_CURSOR_SCOPE, {"source": str(key["source"]["S"])})
 
 
 def _decode_cursor(cursor: str) -> dict[str, Any]:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if not isinstance(key, dict) or key.get("pk", {}).get("S") != DOC_PK:
-            raise ValueError("not a document cursor")
-        return key
-    except ValueError as exc:
-        raise ValidationFailed("invalid cursor", [FieldError("cursor", "not a cursor from this list")]) from exc
+    source = cursors.decode(cursor, _CURSOR_SCOPE, _CURSOR_POSITION)["source"]
+    return {"pk": {"S": DOC_PK}, "source": {"S": source}}
 
 
 def document_dict(record: KbDocumentModel) -> dict[str, Any]:
     """The public view of a document record."""
     return {"source": record.source, "title": record.title, "chunk_count": int(record.chunk_count or 0),
-            "status": record.status, "origin": record.origin, "updated_at": record.updated_at, "etag": record.etag}
+            "status": record.status, "origin": record.origin, "updated_at": record.updated_at, "etag": record.etag,
+            "error": record.error}
 
 
 def list_documents(*, query: KbListQuery) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from chalicelib.models.kb import KbDocumentModel
 from chalicelib.rag.chunking import Chunk, chunk_id
 from chalicelib.rag.embeddings import get_embedder
 from chalicelib.rag.store import get_store, ids_clause, quote
+from chalicelib.schemas.kb import document_text_problem
 from chalicelib.services import kb
 from chalicelib.services.kb_locks import lease
 
@@ -75,17 +76,39 @@ def ingest_object(bucket: str, key: str, generation: str | None) -> dict[str, An
             return {"skipped": "object no longer exists"}  # deleted since: its removal event follows
         raise
     text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+    etag = str(obj.get("ETag", "")).strip('"') or None
+    problem = document_text_problem(text)
+    if problem is not None:
+        logger.warning("kb upload refused", extra={"key": key, "reason": problem})
+        return {"failed": problem, "recorded": record_failure(bucket, key, generation, etag, len(raw), problem)}
     document = kb.build_document(text, {"source": key, "bucket": bucket}, origin="s3") if text.strip() else None
     if document is None or not document.chunks:
         return {"removed_empty": kb.delete_source(key, generation)}
     document.generation = generation
-    document.etag = str(obj.get("ETag", "")).strip('"') or None
+    document.etag = etag
     if len(document.chunks) <= INLINE_MAX_CHUNKS:
         embedder = get_embedder()
         vectors = kb.embed_chunks(document, document.chunks, embedder)
         written = kb.write_document(document, vectors, get_store(embedder.space), embedder.name)
         return {"chunks": len(document.chunks), "stale": not written}
     return {"chunks": len(document.chunks), "jobs": plan_jobs(document)}
+
+
+def record_failure(bucket: str, key: str, generation: str | None, etag: str | None, size_bytes: int,
+                   reason: str) -> bool:
+    """Record an upload that cannot be ingested as `failed` with its reason, dropping the chunks of the version it
+    replaces (they no longer match the file); False when a newer event already won."""
+    document = kb.Document(source=key, title=key.rsplit("/", 1)[-1], metadata={"source": key, "bucket": bucket},
+                           chunks=[], origin="s3", generation=generation, size_bytes=size_bytes, etag=etag)
+    store = get_store(get_embedder().space)
+    with lease(key):
+        record = kb.get_record(key)
+        if kb.is_stale(record, generation):
+            return False
+        if store.count(f"source = {quote(key)}"):
+            store.delete(f"source = {quote(key)}")
+        kb.save_record(document, record, now_iso(), status="failed", error=f"text {reason}")
+    return True
 
 
 def plan_jobs(document: kb.Document) -> int:

@@ -8,10 +8,7 @@ partition are kept in sharded counters updated in the same transaction as the it
 
 from __future__ import annotations
 
-import base64
-import binascii
 import itertools
-import json
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +19,7 @@ from chalicelib.db import Tx, batch_get
 from chalicelib.errors import FieldError, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.listings import CounterModel, ListingModel
+from chalicelib.services import cursors
 
 NONE_VALUE = "none"
 
@@ -104,23 +102,18 @@ class Page:
     next_cursor: str | None
 
 
-def encode_cursor(sk: str, page: int) -> str:
-    """An opaque cursor: where the next page starts and which page number it is."""
-    raw = json.dumps({"sk": sk, "page": page}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+_POSITION = {"sk": cursors.Field(str, 200), "page": cursors.Field(int)}
 
 
-def decode_cursor(cursor: str) -> tuple[str, int]:
-    """Read a cursor made by encode_cursor; a malformed one is a validation error naming `cursor`."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        sk, page = data["sk"], data["page"]
-        if not isinstance(sk, str) or not isinstance(page, int) or isinstance(page, bool) or page < 1 or len(sk) > 200:
-            raise ValueError("bad cursor fields")
-        return sk, page
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeEncodeError) as exc:
-        raise ValidationFailed("invalid cursor", [FieldError("cursor", "not a cursor returned by this API")]) from exc
+def encode_cursor(sk: str, page: int, *, scope: str) -> str:
+    """A signed cursor for the listing `scope`: where the next page starts and which page number it is."""
+    return cursors.encode(scope, {"sk": sk, "page": page})
+
+
+def decode_cursor(cursor: str, *, scope: str) -> tuple[str, int]:
+    """Read a cursor made by encode_cursor for the same listing; anything else is a 422 naming `cursor`."""
+    data = cursors.decode(cursor, scope, _POSITION)
+    return str(data["sk"]), int(data["page"])
 
 
 def _query(pk: str, limit: int, start_sk: str | None, keys_only: bool) -> tuple[list[ListingModel], bool]:
@@ -149,7 +142,7 @@ def read_page(pk: str, *, page: int, page_size: int, cursor: str | None) -> Page
     bind_models()
     start_sk: str | None = None
     if cursor is not None:
-        start_sk, page = decode_cursor(cursor)
+        start_sk, page = decode_cursor(cursor, scope=pk)
     elif page > 1:
         offset = (page - 1) * page_size
         limit = get_settings().max_page_offset
@@ -163,7 +156,7 @@ def read_page(pk: str, *, page: int, page_size: int, cursor: str | None) -> Page
             return Page(ids=[], next_cursor=None)
         start_sk = skipped[-1].sk
     items, more = _query(pk, page_size, start_sk, keys_only=False)
-    next_cursor = encode_cursor(items[-1].sk, page + 1) if more and items else None
+    next_cursor = encode_cursor(items[-1].sk, page + 1, scope=pk) if more and items else None
     return Page(ids=[int(item.id) for item in items], next_cursor=next_cursor)
 
 

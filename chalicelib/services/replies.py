@@ -127,8 +127,9 @@ def list_replies(*, ticket_id: int, query: ReplyListQuery, actor: Principal) -> 
     get_ticket_model(ticket_id, actor)
     start_sk = None
     page_number = query.page
+    scope = f"reply|ticket_id={ticket_id}|staff={actor.is_staff}"
     if query.cursor is not None:
-        start_sk, page_number = listing.decode_cursor(query.cursor)
+        start_sk, page_number = listing.decode_cursor(query.cursor, scope=scope)
     elif query.page > 1:
         start_sk = _skip(ticket_id, (query.page - 1) * query.page_size, actor)
         if start_sk is None:
@@ -145,9 +146,9 @@ def list_replies(*, ticket_id: int, query: ReplyListQuery, actor: Principal) -> 
     next_cursor = None
     if len(items) > query.page_size:
         items = items[: query.page_size]
-        next_cursor = listing.encode_cursor(items[-1].sk, page_number + 1)
+        next_cursor = listing.encode_cursor(items[-1].sk, page_number + 1, scope=scope)
     elif last_key is not None:
-        next_cursor = listing.encode_cursor(last_key["sk"]["S"], page_number + 1)
+        next_cursor = listing.encode_cursor(last_key["sk"]["S"], page_number + 1, scope=scope)
     return {
         "items": [to_dict(r) for r in items],
         "page": page_number,

@@ -185,18 +185,18 @@ def list_tickets(*, query: TicketListQuery, actor: Principal) -> dict[str, Any]:
             filters[name] = None if value == "none" else value
     if not actor.is_staff:
         if filters.get("requester_id", actor.user_id) != actor.user_id:
-            return _page([], query, 0, None)
+            return _page([], query, 0, None, listing.partition_key(KIND, filters))
         filters["requester_id"] = actor.user_id
     pk = listing.partition_key(KIND, filters)
     page = listing.read_page(pk, page=query.page, page_size=query.page_size, cursor=query.cursor)
     tickets = [t for t in listing.load_in_order(TicketModel, page.ids) if t.deleted_at is None]
-    return _page([to_dict(t) for t in tickets], query, listing.count(pk), page.next_cursor)
+    return _page([to_dict(t) for t in tickets], query, listing.count(pk), page.next_cursor, pk)
 
 
 def _page(
-    items: list[dict[str, Any]], query: TicketListQuery, total: int | None, cursor: str | None
+    items: list[dict[str, Any]], query: TicketListQuery, total: int | None, cursor: str | None, pk: str
 ) -> dict[str, Any]:
-    page_number = listing.decode_cursor(query.cursor)[1] if query.cursor else query.page
+    page_number = listing.decode_cursor(query.cursor, scope=pk)[1] if query.cursor else query.page
     return {"items": items, "page": page_number, "page_size": query.page_size, "total": total, "next_cursor": cursor}
 
 

@@ -98,7 +98,7 @@ def list_users(*, query: UserListQuery) -> dict[str, Any]:
     users = listing.load_in_order(UserModel, page.ids)
     return {
         "items": [to_dict(u) for u in users],
-        "page": query.page if query.cursor is None else listing.decode_cursor(query.cursor)[1],
+        "page": query.page if query.cursor is None else listing.decode_cursor(query.cursor, scope=pk)[1],
         "page_size": query.page_size,
         "total": listing.count(pk),
         "next_cursor": page.next_cursor,

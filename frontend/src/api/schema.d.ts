@@ -1147,6 +1147,12 @@ export interface components {
              * @default null
              */
             etag?: string | null;
+            /**
+             * Error
+             * @description Why the document was not ingested (status `failed`).
+             * @default null
+             */
+            error?: string | null;
         };
         /**
          * KbDocumentPage

@@ -1,0 +1,1 @@
+"""Fuzzing: schemathesis settings and our own corpus of hostile inputs (see tests/test_fuzz.py, `make fuzz`)."""
