@@ -348,7 +348,7 @@ def delete_ticket(*, ticket_id: int, actor: Principal) -> bool:
     if ticket.deleted_at is None:
         _mark_deleted(ticket)
     faults.checkpoint("delete.after_mark")
-    return finish_delete(ticket_id, ticket.created_at)
+    return _finish_delete(ticket_id, ticket.created_at)
 
 
 def _mark_deleted(ticket: TicketModel) -> None:
@@ -367,8 +367,23 @@ def _mark_deleted(ticket: TicketModel) -> None:
 
 
 def finish_delete(ticket_id: int, created_at: str, limit: int | None = None) -> bool:
-    """Remove up to `limit` replies of a ticket marked deleted; when none remain, remove the ticket and marker."""
+    """Finish the delete of a ticket marked deleted (see `delete_ticket`); True when nothing is left.
+
+    A ticket that is already gone counts as finished; one that was never marked deleted is a Conflict and
+    keeps its replies."""
     bind_models()
+    try:
+        ticket = TicketModel.get(ticket_id, consistent_read=True)
+    except DoesNotExist:
+        ListingModel(DELETING_PK, listing.sort_key(created_at, ticket_id)).delete()
+        return True
+    if ticket.deleted_at is None:
+        raise Conflict(f"ticket {ticket_id} is not being deleted")
+    return _finish_delete(ticket_id, created_at, limit)
+
+
+def _finish_delete(ticket_id: int, created_at: str, limit: int | None = None) -> bool:
+    """Remove up to `limit` replies of a ticket marked deleted; when none remain, remove the ticket and marker."""
     budget = limit or get_settings().delete_batch_limit
     for model in (ReplyModel, EventModel):
         budget -= _drain(model, ticket_id, budget)
@@ -379,9 +394,12 @@ def finish_delete(ticket_id: int, created_at: str, limit: int | None = None) -> 
     tx.delete("marker", ListingModel(DELETING_PK, listing.sort_key(created_at, ticket_id)))
     try:
         tx.commit()
-    except TransactionFailed:
-        # Another run finished first: the ticket is already gone.
-        return True
+    except TransactionFailed as exc:
+        if TicketModel.count(ticket_id, limit=1, consistent_read=True) == 0:
+            return True  # another run removed it (and the marker) first
+        if "ticket" in exc.failed and "ConditionalCheckFailed" in exc.codes:
+            raise Conflict(f"ticket {ticket_id} is not being deleted") from exc
+        return False  # still there (e.g. conflicts outlasted the retries): the marker stays for the sweeper
     return True
 
 
