@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any, Generic, TypeVar
 
 import pydantic
@@ -60,6 +61,7 @@ Name = Annotated[
 
 
 def _validate_email(value: str) -> str:
+    value = unicodedata.normalize("NFKC", value)  # full-width and other compatibility look-alikes: one address
     try:
         result = validate_email(value, check_deliverability=False, globally_deliverable=False)
     except EmailNotValidError as exc:
