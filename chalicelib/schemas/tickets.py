@@ -72,7 +72,8 @@ Tags = Annotated[
 
 
 class TicketCreate(Strict):
-    """A new ticket. Without `requester_id` the caller is the requester; requesters can only name themselves."""
+    """A new ticket. Without `requester_id` the caller is the requester; requesters can only name themselves
+    (403), and never send `status`, `priority` or `assignee_id` (422 naming the field): staff triage."""
 
     title: Title
     content: Content

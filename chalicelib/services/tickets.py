@@ -54,6 +54,9 @@ def _int(value: Any) -> int | None:
     return int(value) if value is not None else None
 
 
+# Triage belongs to staff: a requester who sends any of these (even the default value) gets a 422 naming it.
+STAFF_ONLY_ON_CREATE = ("status", "priority", "assignee_id")
+
 AUDITED = ("title", "content", "status", "priority", "tags", "requester_id", "assignee_id", "category")
 
 
@@ -82,6 +85,13 @@ def _fields(ticket: TicketModel) -> dict[str, Any]:
     }
 
 
+def forbidden_field(name: str, message: str) -> Forbidden:
+    """A 403 that names the field the caller may not set."""
+    error = Forbidden(message)
+    error.details = [FieldError(name, message)]
+    return error
+
+
 def _check_user(tx: Tx, label: str, user_id: int, staff_only: bool = False) -> None:
     condition = UserModel.id.exists()
     if staff_only:
@@ -104,9 +114,11 @@ def create_ticket(*, data: TicketCreate, actor: Principal) -> dict[str, Any]:
     requester_id = data.requester_id
     if not actor.is_staff:
         if requester_id not in (None, actor.user_id):
-            raise Forbidden("requesters can only open tickets for themselves")
-        if data.assignee_id is not None:
-            raise Forbidden("requesters cannot assign tickets")
+            raise forbidden_field("requester_id", "requesters can only open tickets for themselves")
+        triage = [name for name in STAFF_ONLY_ON_CREATE if name in data.model_fields_set]
+        if triage:
+            raise ValidationFailed(f"requesters cannot set {', '.join(triage)}; the help desk sets them",
+                                   [FieldError(name, "set by the help desk, not by requesters") for name in triage])
         requester_id = actor.user_id
     if requester_id is None:
         requester_id = actor.user_id
