@@ -278,3 +278,18 @@ def test_a_requester_naming_someone_else_is_refused_naming_the_field(api):
     status, body = api.as_(requester["token"]).post("/api/tickets", {"title": "t", "content": "c",
                                                                       "requester_id": other["id"]})
     assert status == 403 and body["details"] == [{"field": "requester_id", "message": body["details"][0]["message"]}]
+
+
+def test_a_ticket_opened_for_a_requester_records_who_opened_it(api, admin, alice):
+    status, ticket = api.post("/api/tickets", {"title": "By phone", "content": "Alice called",
+                                               "requester_id": alice["id"]})
+    assert status == 201 and ticket["requester_id"] == alice["id"] and ticket["created_by"] == admin["id"]
+    requester = make_user_with_token()
+    _, own = api.as_(requester["token"]).post("/api/tickets", {"title": "Mine", "content": "me"})
+    assert own["created_by"] is None
+    _, listed = api.get(f"/api/tickets?requester_id={alice['id']}")
+    assert listed["items"][0]["created_by"] == admin["id"]
+    _, events = api.get(f"/api/tickets/{ticket['id']}/events")
+    created = events["items"][0]
+    assert created["type"] == "created" and created["actor_id"] == admin["id"]
+    assert created["data"]["created_by"] == admin["id"] and created["data"]["requester_id"] == alice["id"]

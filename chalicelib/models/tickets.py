@@ -62,6 +62,9 @@ class TicketModel(BaseModel):
     csat_score = NumberAttribute(null=True)
     csat_comment = UnicodeAttribute(null=True)
     csat_at = UnicodeAttribute(null=True)
+    # Who opened the ticket on the requester's behalf (staff entering a phone call or letter); null when the
+    # requester opened it themselves.
+    created_by = NumberAttribute(null=True)
 
 
 @register
@@ -79,3 +82,6 @@ class ReplyModel(BaseModel):
     content = UnicodeAttribute()
     internal = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()
+    # Who entered the reply on the author's behalf, and their name then; null when the author posted it.
+    posted_by = NumberAttribute(null=True)
+    posted_by_name = UnicodeAttribute(null=True)

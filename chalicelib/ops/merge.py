@@ -75,14 +75,19 @@ def finish(source_id: int, target_id: int) -> None:
             break
         with ReplyModel.batch_write() as writer:
             for reply in replies:
-                writer.save(ReplyModel(target_id, reply.sk, id=reply.id, author_id=reply.author_id,
-                                       content=reply.content, internal=reply.internal, created_at=reply.created_at))
+                writer.save(ReplyModel(target_id, reply.sk, **_copied(reply)))
         faults.checkpoint("merge.after_copy")
         with ReplyModel.batch_write() as writer:
             for reply in replies:
                 writer.delete(reply)
         faults.checkpoint("merge.after_batch")
     ListingModel(MERGING_PK, f"{source_id:015d}").delete()
+
+
+def _copied(reply: ReplyModel) -> dict[str, Any]:
+    """Every attribute of a reply but its key (so fields added later move with it)."""
+    keys = ("ticket_id", "sk")
+    return {name: getattr(reply, name) for name in ReplyModel.get_attributes() if name not in keys}
 
 
 def sweep_merges(limit: int = 20) -> int:

@@ -135,6 +135,8 @@ class TicketOut(Out):
     csat_score: int | None = None
     csat_comment: str | None = None
     csat_at: str | None = None
+    created_by: int | None = Field(default=None, description="The staff member who opened the ticket on the "
+                                   "requester's behalf; null when the requester opened it.")
 
 
 class TicketListQuery(PageQuery):
@@ -149,7 +151,8 @@ class TicketListQuery(PageQuery):
 
 
 class ReplyCreate(Strict):
-    """A new reply. `author_id` defaults to the caller; only agents may post as someone else."""
+    """A new reply. `author_id` defaults to the caller; only staff may post as someone else (the reply then
+    records them as `posted_by`); a requester naming another author gets a 403 naming `author_id`."""
 
     author_id: EntityId | None = None
     content: Content
@@ -166,6 +169,10 @@ class ReplyOut(Out):
     content: str
     internal: bool
     created_at: str
+    posted_by: int | None = Field(default=None, description="Who entered the reply on the author's behalf (a phone "
+                                  "call or letter); null when the author posted it. Show it as "
+                                  "\"Alice (entered by Priya)\".")
+    posted_by_name: str | None = Field(default=None, description="The name of `posted_by` when the reply was posted.")
 
 
 class ReplyListQuery(PageQuery):

@@ -33,6 +33,8 @@ def to_dict(reply: ReplyModel) -> dict[str, Any]:
         "content": reply.content,
         "internal": bool(reply.internal),
         "created_at": reply.created_at,
+        "posted_by": int(reply.posted_by) if reply.posted_by is not None else None,
+        "posted_by_name": reply.posted_by_name,
     }
 
 
@@ -44,16 +46,20 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
     author_id = data.author_id if data.author_id is not None else actor.user_id
     if not actor.is_staff:
         if author_id != actor.user_id:
-            raise Forbidden("requesters can only reply as themselves")
+            raise tickets.forbidden_field("author_id", "requesters can only reply as themselves")
         if data.internal:
             raise Forbidden("only agents can write internal notes")
+    # Staff entering a message for someone else (a phone call, a letter): the reply says who really posted it.
+    posted_by = actor.user_id if actor.user_id and author_id != actor.user_id else None
+    posted_by_name = _name_of(posted_by) if posted_by is not None else None
     reply_id = next_id(KIND)
     for attempt in range(3):
         ticket = get_ticket_model(ticket_id, actor)  # 404 unless visible to the actor
         moment = utcnow()
         now = to_iso(moment)
         reply = ReplyModel(ticket_id, listing.sort_key(now, reply_id), id=reply_id, author_id=author_id,
-                           content=data.content, internal=data.internal, created_at=now)
+                           content=data.content, internal=data.internal, created_at=now, posted_by=posted_by,
+                           posted_by_name=posted_by_name)
         from_requester = author_id == int(ticket.requester_id)
         first_response = (actor.is_staff and not data.internal and not from_requester
                           and ticket.first_responded_at is None)
@@ -71,7 +77,8 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
         if data.from_suggestion:
             stats.bump(tx, now[:10], "ai_draft_used")
         events.record(tx, ticket_id, "internal_note" if data.internal else "reply", actor.user_id or None, at=now,
-                      data={"reply_id": reply_id, "author_id": author_id, "first_response": first_response})
+                      data={"reply_id": reply_id, "author_id": author_id, "first_response": first_response,
+                            **({"posted_by": posted_by} if posted_by is not None else {})})
         try:
             tx.commit()
             break
@@ -86,6 +93,14 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
     if not data.internal:
         webhooks.publish("reply.created", result)
     return result
+
+
+def _name_of(user_id: int) -> str | None:
+    """A user's name now (one GetItem), kept on replies they enter for someone else."""
+    try:
+        return str(UserModel.get(user_id, consistent_read=True, attributes_to_get=["name"]).name)
+    except UserModel.DoesNotExist:
+        return None
 
 
 def _stage_first_response(tx: Tx, ticket: TicketModel, moment: datetime, responder_id: int) -> None:

@@ -47,7 +47,8 @@ def dims(ticket: TicketModel) -> dict[str, Any]:
 def to_dict(ticket: TicketModel) -> dict[str, Any]:
     """The public view of a ticket (SLA fields computed for this instant)."""
     return {**_fields(ticket), **ticket_sla.view(ticket, utcnow()), "merged_into": _int(ticket.merged_into),
-            "csat_score": _int(ticket.csat_score), "csat_comment": ticket.csat_comment, "csat_at": ticket.csat_at}
+            "csat_score": _int(ticket.csat_score), "csat_comment": ticket.csat_comment, "csat_at": ticket.csat_at,
+            "created_by": _int(ticket.created_by)}
 
 
 def _int(value: Any) -> int | None:
@@ -138,13 +139,15 @@ def create_ticket(*, data: TicketCreate, actor: Principal) -> dict[str, Any]:
         updated_at=now,
         sla=ticket_sla.initial(data.priority, now, data.status),
         resolved_at=now if ticket_sla.stops(data.status) else None,
+        created_by=actor.user_id if actor.user_id and actor.user_id != requester_id else None,
     )
     ticket.sla_timers = ticket_sla.timers(ticket, moment)
     tx = Tx()
     tx.put("ticket", ticket, condition=TicketModel.id.does_not_exist())
     ticket_sla.sync_timers(tx, ticket_id, [], list(ticket.sla_timers))
     events.record(tx, ticket_id, "created", actor.user_id or None, at=now,
-                  data={k: v for k, v in _fields(ticket).items() if k in AUDITED})
+                  data={**{k: v for k, v in _fields(ticket).items() if k in AUDITED},
+                        **({"created_by": int(ticket.created_by)} if ticket.created_by else {})})
     stats.bump(tx, now[:10], "created")
     stats.bump(tx, now[:10], f"created|p={data.priority}")
     if data.assignee_id == requester_id:  # one check per item: DynamoDB refuses two on the same user

@@ -1443,6 +1443,12 @@ export interface components {
              * @default null
              */
             csat_at?: string | null;
+            /**
+             * Created By
+             * @description The staff member who opened the ticket on the requester's behalf; null when the requester opened it.
+             * @default null
+             */
+            created_by?: number | null;
         };
         /**
          * MergeIn
@@ -1594,7 +1600,8 @@ export interface components {
         };
         /**
          * TicketCreate
-         * @description A new ticket. Without `requester_id` the caller is the requester; requesters can only name themselves.
+         * @description A new ticket. Without `requester_id` the caller is the requester; requesters can only name themselves
+         *     (403), and never send `status`, `priority` or `assignee_id` (422 naming the field): staff triage.
          */
         TicketCreate: {
             /** Title */
@@ -1695,7 +1702,8 @@ export interface components {
         };
         /**
          * ReplyCreate
-         * @description A new reply. `author_id` defaults to the caller; only agents may post as someone else.
+         * @description A new reply. `author_id` defaults to the caller; only staff may post as someone else (the reply then
+         *     records them as `posted_by`); a requester naming another author gets a 403 naming `author_id`.
          */
         ReplyCreate: {
             /**
@@ -1735,6 +1743,18 @@ export interface components {
             internal: boolean;
             /** Created At */
             created_at: string;
+            /**
+             * Posted By
+             * @description Who entered the reply on the author's behalf (a phone call or letter); null when the author posted it. Show it as "Alice (entered by Priya)".
+             * @default null
+             */
+            posted_by?: number | null;
+            /**
+             * Posted By Name
+             * @description The name of `posted_by` when the reply was posted.
+             * @default null
+             */
+            posted_by_name?: string | null;
         };
         /** PageOf[ReplyOut] */
         PageOf_ReplyOut: {
