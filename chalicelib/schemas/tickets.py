@@ -173,6 +173,10 @@ class ReplyOut(Out):
                                   "call or letter); null when the author posted it. Show it as "
                                   "\"Alice (entered by Priya)\".")
     posted_by_name: str | None = Field(default=None, description="The name of `posted_by` when the reply was posted.")
+    merged_from: int | None = Field(default=None, description="The ticket this message was written on, when a merge "
+                                    "brought it here (the duplicate's description is one such message).")
+    hidden_from_requester: bool = Field(default=False, description="Another requester's message, brought here by a "
+                                        "merge an admin confirmed: staff see it, this ticket's requester does not.")
 
 
 class ReplyListQuery(PageQuery):

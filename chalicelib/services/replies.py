@@ -35,6 +35,8 @@ def to_dict(reply: ReplyModel) -> dict[str, Any]:
         "created_at": reply.created_at,
         "posted_by": int(reply.posted_by) if reply.posted_by is not None else None,
         "posted_by_name": reply.posted_by_name,
+        "merged_from": int(reply.merged_from) if reply.merged_from is not None else None,
+        "hidden_from_requester": bool(reply.hidden_from_requester),
     }
 
 
@@ -55,11 +57,13 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
     reply_id = next_id(KIND)
     for attempt in range(3):
         ticket = get_ticket_model(ticket_id, actor)  # 404 unless visible to the actor
+        if ticket.merged_into is not None:
+            raise _merged(ticket, actor)
         moment = utcnow()
         now = to_iso(moment)
-        reply = ReplyModel(ticket_id, listing.sort_key(now, reply_id), id=reply_id, author_id=author_id,
-                           content=data.content, internal=data.internal, created_at=now, posted_by=posted_by,
-                           posted_by_name=posted_by_name)
+        reply: ReplyModel = ReplyModel(ticket_id, listing.sort_key(now, reply_id), id=reply_id, author_id=author_id,
+                                       content=data.content, internal=data.internal, created_at=now,
+                                       posted_by=posted_by, posted_by_name=posted_by_name)
         from_requester = author_id == int(ticket.requester_id)
         first_response = (actor.is_staff and not data.internal and not from_requester
                           and ticket.first_responded_at is None)
@@ -72,7 +76,8 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
         elif first_response:
             _stage_first_response(tx, ticket, moment, author_id)
         else:
-            live = TicketModel.id.exists() & TicketModel.deleted_at.does_not_exist()
+            live = TicketModel.id.exists() & TicketModel.deleted_at.does_not_exist() \
+                & TicketModel.merged_into.does_not_exist()
             tx.check("ticket", TicketModel, ticket_id, live)
         if data.from_suggestion:
             stats.bump(tx, now[:10], "ai_draft_used")
@@ -95,6 +100,16 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
     return result
 
 
+def _merged(ticket: TicketModel, actor: Principal) -> Conflict:
+    """A merged ticket takes no replies (they would land on a closed duplicate): say where the thread went."""
+    survivor = int(ticket.merged_into)
+    if not actor.is_staff and tickets.is_shared_merge(ticket):
+        return Conflict(f"ticket {int(ticket.id)} was closed by a merge; open a new ticket if you still need help",
+                        [FieldError("ticket_id", "closed by a merge")], code="merged")
+    return Conflict(f"ticket {int(ticket.id)} was merged into ticket {survivor}; reply there",
+                    [FieldError("ticket_id", f"merged into {survivor}")], code="merged")
+
+
 def _name_of(user_id: int) -> str | None:
     """A user's name now (one GetItem), kept on replies they enter for someone else."""
     try:
@@ -111,7 +126,7 @@ def _stage_first_response(tx: Tx, ticket: TicketModel, moment: datetime, respond
                      [TicketModel.first_responded_at.set(ticket.first_responded_at),
                       TicketModel.sla_timers.set(list(ticket.sla_timers))],
                      condition=TicketModel.id.exists() & TicketModel.deleted_at.does_not_exist()
-                     & TicketModel.first_responded_at.does_not_exist())
+                     & TicketModel.merged_into.does_not_exist() & TicketModel.first_responded_at.does_not_exist())
     ticket_sla.sync_timers(tx, int(ticket.id), old_timers, list(ticket.sla_timers))
     ticket_sla.record_first_response(tx, ticket, moment, responder_id)
 
@@ -132,8 +147,10 @@ def _skip(ticket_id: int, offset: int, actor: Principal) -> str | None:
 
 
 def _public_only() -> Condition:
-    """Replies that are not internal notes (pynamodb builds the condition from `==`)."""
-    return ReplyModel.internal == False  # type: ignore[return-value]  # noqa: E712
+    """Replies a requester may see: not internal notes, nor another requester's messages a merge brought here
+    (pynamodb builds the condition from `==`)."""
+    public = ReplyModel.internal == False  # type: ignore[comparison-overlap]  # noqa: E712
+    return public & ReplyModel.hidden_from_requester.does_not_exist()  # type: ignore[no-any-return,operator]
 
 
 def list_replies(*, ticket_id: int, query: ReplyListQuery, actor: Principal) -> dict[str, Any]:

@@ -188,7 +188,20 @@ def get_ticket_model(ticket_id: int, actor: Principal | None = None) -> TicketMo
 
 def get_ticket(*, ticket_id: int, actor: Principal) -> dict[str, Any]:
     """A ticket by id, if the actor may see it."""
-    return to_dict(get_ticket_model(ticket_id, actor))
+    return view_for(get_ticket_model(ticket_id, actor), actor)
+
+
+def is_shared_merge(ticket: TicketModel) -> bool:
+    """Whether this duplicate was merged into another requester's ticket (an admin confirmed it)."""
+    return ticket.merged_into is not None and ticket.merge_confirmed_by is not None
+
+
+def view_for(ticket: TicketModel, actor: Principal) -> dict[str, Any]:
+    """The ticket as this caller sees it: a requester is not pointed at another requester's ticket."""
+    view = to_dict(ticket)
+    if not actor.is_staff and is_shared_merge(ticket):
+        view["merged_into"] = None
+    return view
 
 
 def list_tickets(*, query: TicketListQuery, actor: Principal) -> dict[str, Any]:
@@ -205,7 +218,7 @@ def list_tickets(*, query: TicketListQuery, actor: Principal) -> dict[str, Any]:
     pk = listing.partition_key(KIND, filters)
     page = listing.read_page(pk, page=query.page, page_size=query.page_size, cursor=query.cursor)
     tickets = [t for t in listing.load_in_order(TicketModel, page.ids) if t.deleted_at is None]
-    return _page([to_dict(t) for t in tickets], query, listing.count(pk), page.next_cursor)
+    return _page([view_for(t, actor) for t in tickets], query, listing.count(pk), page.next_cursor)
 
 
 def _page(

@@ -411,7 +411,9 @@ export interface paths {
         put?: never;
         /**
          * Merge a duplicate into another ticket
-         * @description Replies move to the survivor (`into`); this ticket is closed and points to it.
+         * @description Replies and the description move to the survivor (`into`); this ticket is closed and points to it.
+         *         Another requester's ticket: 409 unless an admin sends `confirm_cross_requester` (then copied, hidden from
+         *         the survivor's requester).
          */
         post: operations["post_api_tickets_ticket_id_merge"];
         delete?: never;
@@ -1452,11 +1454,18 @@ export interface components {
         };
         /**
          * MergeIn
-         * @description Which ticket survives.
+         * @description Which ticket survives. Tickets of two different requesters merge only when an admin sets
+         *     `confirm_cross_requester` (recorded on both timelines); neither requester then sees the other's messages.
          */
         MergeIn: {
             /** Into */
             into: number;
+            /**
+             * Confirm Cross Requester
+             * @description An admin's explicit confirmation that the tickets belong to different requesters.
+             * @default false
+             */
+            confirm_cross_requester?: boolean;
         };
         /**
          * EventOut
@@ -1755,6 +1764,18 @@ export interface components {
              * @default null
              */
             posted_by_name?: string | null;
+            /**
+             * Merged From
+             * @description The ticket this message was written on, when a merge brought it here (the duplicate's description is one such message).
+             * @default null
+             */
+            merged_from?: number | null;
+            /**
+             * Hidden From Requester
+             * @description Another requester's message, brought here by a merge an admin confirmed: staff see it, this ticket's requester does not.
+             * @default false
+             */
+            hidden_from_requester?: boolean;
         };
         /** PageOf[ReplyOut] */
         PageOf_ReplyOut: {

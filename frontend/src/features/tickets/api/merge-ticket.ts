@@ -7,11 +7,13 @@ export interface MergeInput {
   ticketId: number;
   /** The survivor: it receives the duplicate's replies. */
   into: number;
+  /** An admin's confirmation that the two tickets belong to different requesters. */
+  confirmCrossRequester?: boolean;
 }
 
 /** POST /api/tickets/{id}/merge; answers with the survivor. */
-export function mergeTicket({ ticketId, into }: MergeInput): Promise<Ticket> {
-  return api.post<Ticket>(`/api/tickets/${ticketId}/merge`, { into });
+export function mergeTicket({ ticketId, into, confirmCrossRequester }: MergeInput): Promise<Ticket> {
+  return api.post<Ticket>(`/api/tickets/${ticketId}/merge`, confirmCrossRequester ? { into, confirm_cross_requester: true } : { into });
 }
 
 export function useMergeTicket() {

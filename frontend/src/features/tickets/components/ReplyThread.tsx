@@ -53,6 +53,8 @@ function ReplyItem({ reply, author, name: forcedName, posterName }: { reply: Rep
         <Typography.Text strong>{name}</Typography.Text>
         {author && <Typography.Text type="secondary">{author.role}</Typography.Text>}
         {reply.internal && <Tag icon={<LockOutlined />} color="warning">Internal note</Tag>}
+        {reply.merged_from && <Tag>From #{reply.merged_from}</Tag>}
+        {reply.hidden_from_requester && <Tag color="purple">Another requester&apos;s: not shown to this requester</Tag>}
         <Typography.Text type="secondary" title={formatDateTime(reply.created_at)} style={{ marginLeft: 'auto' }}>
           {pending ? 'sending…' : formatRelative(reply.created_at)}
         </Typography.Text>
