@@ -573,7 +573,8 @@ export interface paths {
         put?: never;
         /**
          * Reply to a ticket
-         * @description The author must exist; requesters reply as themselves on their own tickets.
+         * @description The author must exist; requesters reply as themselves on their own tickets. A merged ticket takes no
+         *         replies: 409 `merged`, naming the surviving ticket.
          */
         post: operations["post_api_tickets_ticket_id_replies"];
         delete?: never;
@@ -4235,6 +4236,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict (duplicate or stale version) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
