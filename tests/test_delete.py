@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib import faults
+from chalicelib.errors import Conflict
 from chalicelib.models.listings import ListingModel
 from chalicelib.models.tickets import ReplyModel, TicketModel
 from chalicelib.principal import Principal
@@ -91,3 +92,22 @@ def test_long_threads_are_finished_in_the_background(api, ticket, monkeypatch):
     finally:
         monkeypatch.delenv("DELETE_BATCH_LIMIT")
         reset_settings()
+
+
+def test_finishing_a_delete_that_was_never_started_removes_nothing_and_says_so(api, ticket):
+    # GIVEN a live ticket with replies (no delete marked)
+    add_replies(ticket["id"], 3)
+    # WHEN the last step of a delete runs for it (its transaction's condition fails)
+    with pytest.raises(Conflict):
+        tickets.finish_delete(ticket["id"], ticket["created_at"])
+    # THEN nothing was removed and nothing claims to be finished
+    assert leftovers(ticket["id"]) == (3, 1, 0)
+    assert api.get(f"/api/tickets/{ticket['id']}")[0] == 200
+
+
+def test_finishing_a_delete_another_run_completed_is_done(api, ticket):
+    faults.arm("delete.after_mark")
+    api.delete(f"/api/tickets/{ticket['id']}")
+    assert tickets.sweep_deletes() == 1
+    assert tickets.finish_delete(ticket["id"], ticket["created_at"]) is True
+    assert leftovers(ticket["id"]) == (0, 0, 0)

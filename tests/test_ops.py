@@ -156,7 +156,8 @@ def test_merge_keeps_every_reply_in_time_order(api):
         api.post(f"/api/tickets/{ticket['id']}/replies", {"content": f"r{n}"})
     status, merged = api.post(f"/api/tickets/{duplicate['id']}/merge", {"into": survivor["id"]})
     assert status == 200 and merged["id"] == survivor["id"]
-    assert _thread(api, survivor["id"]) == ["r0", "r1", "r2", "r3", "r4"]
+    # The duplicate's description is a message of the survivor's thread, at the duplicate's creation time.
+    assert _thread(api, survivor["id"]) == ["Printer on fire\n\nIt is on fire.", "r0", "r1", "r2", "r3", "r4"]
     assert _thread(api, duplicate["id"]) == []
     closed = api.get(f"/api/tickets/{duplicate['id']}")[1]
     assert closed["status"] == "closed" and closed["merged_into"] == survivor["id"]
@@ -173,7 +174,7 @@ def test_a_merge_killed_half_way_is_finished_without_loss_or_duplicates(api):
     faults.arm("merge.after_copy", after=1)  # dies after copying the second batch, before deleting it
     assert api.post(f"/api/tickets/{duplicate['id']}/merge", {"into": survivor["id"]})[0] == 500
     assert merge.sweep_merges() == 1
-    assert _thread(api, survivor["id"]) == [f"d{n:02d}" for n in range(60)]
+    assert _thread(api, survivor["id"]) == ["Printer on fire\n\nIt is on fire."] + [f"d{n:02d}" for n in range(60)]
     assert _thread(api, duplicate["id"]) == []
     assert merge.sweep_merges() == 0
 

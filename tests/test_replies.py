@@ -73,3 +73,33 @@ def test_requester_replies_only_as_themselves_and_never_internally(api, ticket):
     other = make_user()
     assert requester.post(path, {"content": "as someone else", "author_id": other["id"]})[0] == 403
     assert requester.post(path, {"content": "sneaky", "internal": True})[0] == 403
+
+
+def test_a_reply_entered_for_someone_else_records_who_really_posted_it(api, ticket):
+    priya = make_user(role="agent", name="Priya")
+    as_priya = api.as_(token_for(priya))
+    path = f"/api/tickets/{ticket['id']}/replies"
+    status, reply = as_priya.post(path, {"author_id": ticket["requester_id"], "content": "called in: still broken"})
+    assert status == 201, reply
+    assert (reply["author_id"], reply["posted_by"], reply["posted_by_name"]) == (ticket["requester_id"], priya["id"],
+                                                                                 "Priya")
+    _, own = as_priya.post(path, {"content": "looking into it"})
+    assert own["posted_by"] is None and own["posted_by_name"] is None
+    # The requester sees who entered it, too.
+    _, page = api.as_(token_for(ticket["requester"])).get(path)
+    assert [(r["author_id"], r["posted_by"], r["posted_by_name"]) for r in page["items"]] == [
+        (ticket["requester_id"], priya["id"], "Priya"), (priya["id"], None, None)]
+    # And so does the audit trail.
+    _, events = api.get(f"/api/tickets/{ticket['id']}/events")
+    entered = [e for e in events["items"] if e["type"] == "reply"]
+    assert entered[0]["actor_id"] == priya["id"] and entered[0]["data"]["posted_by"] == priya["id"]
+    assert entered[0]["data"]["author_id"] == ticket["requester_id"]
+    assert "posted_by" not in entered[1]["data"]
+
+
+def test_a_requester_naming_another_author_is_refused_naming_the_field(api, ticket):
+    as_requester = api.as_(token_for(ticket["requester"]))
+    status, body = as_requester.post(f"/api/tickets/{ticket['id']}/replies",
+                                     {"content": "as someone else", "author_id": make_user()["id"]})
+    assert status == 403 and [d["field"] for d in body["details"]] == ["author_id"]
+    assert as_requester.get(f"/api/tickets/{ticket['id']}/replies")[1]["items"] == []

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.utils.factories import make_ticket, make_user
+from tests.utils.factories import make_ticket, make_user, make_user_with_token
 
 
 @pytest.fixture
@@ -247,3 +247,49 @@ def test_page_numbers_beyond_the_offset_cap_point_to_the_cursor(api):
     status, body = api.get("/api/tickets?page=600&page_size=100")
     assert status == 422
     assert "cursor" in body["details"][0]["message"]
+
+
+@pytest.mark.parametrize("field, value", [("status", "resolved"), ("priority", "urgent"), ("status", "open"),
+                                          ("assignee_id", None), ("priority", "medium")])
+def test_requesters_never_set_triage_fields_on_create(api, field, value):
+    requester = make_user_with_token()
+    as_requester = api.as_(requester["token"])
+    status, body = as_requester.post("/api/tickets", {"title": "Help", "content": "Please", field: value})
+    assert status == 422 and [d["field"] for d in body["details"]] == [field], body
+    assert as_requester.get("/api/tickets")[1]["total"] == 0
+    status, ticket = as_requester.post("/api/tickets", {"title": "Help", "content": "Please"})
+    assert status == 201 and (ticket["status"], ticket["priority"], ticket["assignee_id"]) == ("open", "medium", None)
+
+
+def test_requesters_never_set_triage_fields_on_update_nor_rate_an_open_ticket(api):
+    requester = make_user_with_token()
+    as_requester = api.as_(requester["token"])
+    _, ticket = as_requester.post("/api/tickets", {"title": "Help", "content": "Please"})
+    for change in ({"status": "resolved"}, {"priority": "urgent"}, {"category": "billing"},
+                   {"assignee_id": requester["id"]}):
+        assert as_requester.put(f"/api/tickets/{ticket['id']}", change)[0] == 403, change
+    assert as_requester.post(f"/api/tickets/{ticket['id']}/rating", {"score": 5})[0] == 409
+    _, after = api.get(f"/api/tickets/{ticket['id']}")
+    assert (after["status"], after["priority"], after["category"], after["version"]) == ("open", "medium", None, 1)
+
+
+def test_a_requester_naming_someone_else_is_refused_naming_the_field(api):
+    requester, other = make_user_with_token(), make_user()
+    status, body = api.as_(requester["token"]).post("/api/tickets", {"title": "t", "content": "c",
+                                                                      "requester_id": other["id"]})
+    assert status == 403 and body["details"] == [{"field": "requester_id", "message": body["details"][0]["message"]}]
+
+
+def test_a_ticket_opened_for_a_requester_records_who_opened_it(api, admin, alice):
+    status, ticket = api.post("/api/tickets", {"title": "By phone", "content": "Alice called",
+                                               "requester_id": alice["id"]})
+    assert status == 201 and ticket["requester_id"] == alice["id"] and ticket["created_by"] == admin["id"]
+    requester = make_user_with_token()
+    _, own = api.as_(requester["token"]).post("/api/tickets", {"title": "Mine", "content": "me"})
+    assert own["created_by"] is None
+    _, listed = api.get(f"/api/tickets?requester_id={alice['id']}")
+    assert listed["items"][0]["created_by"] == admin["id"]
+    _, events = api.get(f"/api/tickets/{ticket['id']}/events")
+    created = events["items"][0]
+    assert created["type"] == "created" and created["actor_id"] == admin["id"]
+    assert created["data"]["created_by"] == admin["id"] and created["data"]["requester_id"] == alice["id"]

@@ -87,3 +87,25 @@ def test_an_admin_cannot_demote_themselves_nor_the_last_admin(api, admin):
     assert status == 200  # an agent now
     _, third = api.post("/api/users", {"email": "third@example.com", "name": "Third", "role": "admin"})
     assert api.put(f"/api/users/{third['id']}", {"role": "agent"})[0] == 200
+
+
+def test_lookalike_emails_are_the_same_user_on_create_and_sign_in(api):
+    status, joe = api.post("/api/users", {"email": "joe@example.com", "name": "Joe", "password": "joe-password-1"})
+    assert status == 201, joe
+    for lookalike in ["ｊｏｅ@example.com", "ｊｏｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", "JOE@example.com", "ⓙⓞⓔ@example.com"]:
+        status, body = api.post("/api/users", {"email": lookalike, "name": "Impostor"})
+        assert status == 409 and body["details"][0]["field"] == "email", (lookalike, status, body)
+        status, tokens = api.as_(None).post("/api/auth/login", {"email": lookalike, "password": "joe-password-1"})
+        assert status == 200, (lookalike, tokens)
+    _, page = api.get("/api/users?page_size=100")
+    assert [u["email"] for u in page["items"] if u["name"] in ("Joe", "Impostor")] == ["joe@example.com"]
+
+
+def test_nfkc_keeps_composed_decomposed_and_idna_forms_together(api):
+    status, composed = api.post("/api/users", {"email": "jos\u00e9@ex\u00e4mple.com", "name": "José"})
+    assert status == 201, composed
+    for variant in ["jose\u0301@exa\u0308mple.com", "JOS\u00c9@xn--exmple-cua.com", "ｊｏｓé@exämple.com"]:
+        status, body = api.post("/api/users", {"email": variant, "name": "Other"})
+        assert status == 409, (variant, status, body)
+    status, body = api.post("/api/users", {"email": "ｊｏｅ＠ｅｘａｍｐｌｅ＠example.com", "name": "Two ats"})
+    assert status == 422 and body["details"][0]["field"] == "email"

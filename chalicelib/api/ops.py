@@ -54,10 +54,13 @@ def rate(call: Call, ticket_id: PathId) -> dict[str, Any]:
 
 @endpoint(bp, "POST", "/api/tickets/{ticket_id}/merge", summary="Merge a duplicate into another ticket",
           tag="tickets", authorizer=bearer_auth, body=MergeIn, response=TicketOut, roles=STAFF,
-          scope="tickets:write", errors=(404, 409))
+          scope="tickets:write", errors=(403, 404, 409, 422))
 def merge_ticket(call: Call, ticket_id: PathId) -> dict[str, Any]:
-    """Replies move to the survivor (`into`); this ticket is closed and points to it."""
-    return merge.merge(source_id=ticket_id, target_id=call.body.into, actor=call.principal)
+    """Replies and the description move to the survivor (`into`); this ticket is closed and points to it.
+    Another requester's ticket: 409 unless an admin sends `confirm_cross_requester` (then copied, hidden from
+    the survivor's requester)."""
+    return merge.merge(source_id=ticket_id, target_id=call.body.into, actor=call.principal,
+                       confirm_cross_requester=call.body.confirm_cross_requester)
 
 
 @endpoint(bp, "GET", "/api/tickets/{ticket_id}/events", summary="A ticket's timeline", tag="tickets",

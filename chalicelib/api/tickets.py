@@ -87,9 +87,10 @@ def delete_ticket(call: Call, ticket_id: PathId) -> Reply:
 
 @endpoint(bp, "POST", "/api/tickets/{ticket_id}/replies", summary="Reply to a ticket", tag="replies",
           authorizer=bearer_auth, body=ReplyCreate, response=ReplyOut, status=201, scope="tickets:write",
-          errors=(400, 401, 403, 404, 413, 422))
+          errors=(400, 401, 403, 404, 409, 413, 422))
 def add_reply(call: Call, ticket_id: PathId) -> dict[str, Any]:
-    """The author must exist; requesters reply as themselves on their own tickets."""
+    """The author must exist; requesters reply as themselves on their own tickets. A merged ticket takes no
+    replies: 409 `merged`, naming the surviving ticket."""
     return replies.add_reply(ticket_id=ticket_id, data=call.body, actor=call.principal)
 
 

@@ -56,12 +56,16 @@ class TicketModel(BaseModel):
     resolved_at = UnicodeAttribute(null=True)
     sla_timers = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
     sla_alerts = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
-    # Merge: a duplicate points at its survivor.
+    # Merge: a duplicate points at its survivor; the admin who confirmed merging two requesters' tickets.
     merged_into = NumberAttribute(null=True)
+    merge_confirmed_by = NumberAttribute(null=True)
     # Satisfaction: one rating per ticket, changeable until the ticket is closed.
     csat_score = NumberAttribute(null=True)
     csat_comment = UnicodeAttribute(null=True)
     csat_at = UnicodeAttribute(null=True)
+    # Who opened the ticket on the requester's behalf (staff entering a phone call or letter); null when the
+    # requester opened it themselves.
+    created_by = NumberAttribute(null=True)
 
 
 @register
@@ -79,3 +83,10 @@ class ReplyModel(BaseModel):
     content = UnicodeAttribute()
     internal = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()
+    # Who entered the reply on the author's behalf, and their name then; null when the author posted it.
+    posted_by = NumberAttribute(null=True)
+    posted_by_name = UnicodeAttribute(null=True)
+    # Set on replies a merge brought here: the ticket they were written on; `hidden_from_requester` (only ever
+    # True) when that ticket had another requester, so this ticket's requester never sees them.
+    merged_from = NumberAttribute(null=True)
+    hidden_from_requester = BooleanAttribute(null=True)

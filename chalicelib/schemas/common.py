@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Any, Generic, TypeVar
 
 import pydantic
@@ -61,6 +62,7 @@ Name = Annotated[
 
 
 def _validate_email(value: str) -> str:
+    value = unicodedata.normalize("NFKC", value)  # full-width and other compatibility look-alikes: one address
     try:
         result = validate_email(value, check_deliverability=False, globally_deliverable=False)
     except EmailNotValidError as exc:

@@ -12,6 +12,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     WithJsonSchema,
     field_validator,
@@ -119,9 +120,12 @@ class RatingIn(Strict):
 
 
 class MergeIn(Strict):
-    """Which ticket survives."""
+    """Which ticket survives. Tickets of two different requesters merge only when an admin sets
+    `confirm_cross_requester` (recorded on both timelines); neither requester then sees the other's messages."""
 
     into: EntityId
+    confirm_cross_requester: StrictBool = Field(
+        default=False, description="An admin's explicit confirmation that the tickets belong to different requesters.")
 
 
 class EventOut(Out):

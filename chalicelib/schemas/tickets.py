@@ -72,7 +72,8 @@ Tags = Annotated[
 
 
 class TicketCreate(Strict):
-    """A new ticket. Without `requester_id` the caller is the requester; requesters can only name themselves."""
+    """A new ticket. Without `requester_id` the caller is the requester; requesters can only name themselves
+    (403), and never send `status`, `priority` or `assignee_id` (422 naming the field): staff triage."""
 
     title: Title
     content: Content
@@ -134,6 +135,8 @@ class TicketOut(Out):
     csat_score: int | None = None
     csat_comment: str | None = None
     csat_at: str | None = None
+    created_by: int | None = Field(default=None, description="The staff member who opened the ticket on the "
+                                   "requester's behalf; null when the requester opened it.")
 
 
 class TicketDeleting(Out):
@@ -154,7 +157,8 @@ class TicketListQuery(PageQuery):
 
 
 class ReplyCreate(Strict):
-    """A new reply. `author_id` defaults to the caller; only agents may post as someone else."""
+    """A new reply. `author_id` defaults to the caller; only staff may post as someone else (the reply then
+    records them as `posted_by`); a requester naming another author gets a 403 naming `author_id`."""
 
     author_id: EntityId | None = None
     content: Content
@@ -171,6 +175,14 @@ class ReplyOut(Out):
     content: str
     internal: bool
     created_at: str
+    posted_by: int | None = Field(default=None, description="Who entered the reply on the author's behalf (a phone "
+                                  "call or letter); null when the author posted it. Show it as "
+                                  "\"Alice (entered by Priya)\".")
+    posted_by_name: str | None = Field(default=None, description="The name of `posted_by` when the reply was posted.")
+    merged_from: int | None = Field(default=None, description="The ticket this message was written on, when a merge "
+                                    "brought it here (the duplicate's description is one such message).")
+    hidden_from_requester: bool = Field(default=False, description="Another requester's message, brought here by a "
+                                        "merge an admin confirmed: staff see it, this ticket's requester does not.")
 
 
 class ReplyListQuery(PageQuery):

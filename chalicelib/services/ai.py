@@ -433,7 +433,7 @@ def _complete_only(ticket_id: int, version: int) -> None:
 def _thread(ticket_id: int, requester_id: int) -> list[dict[str, Any]]:
     replies, _ = query_once(ReplyModel, ticket_id, limit=50)
     return [{"from": "customer" if int(r.author_id) == requester_id else "agent", "content": r.content}
-            for r in replies if not r.internal]
+            for r in replies if not r.internal and not r.hidden_from_requester]  # never another requester's
 
 
 def _snippets(query: str) -> list[dict[str, Any]]:

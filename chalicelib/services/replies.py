@@ -33,6 +33,10 @@ def to_dict(reply: ReplyModel) -> dict[str, Any]:
         "content": reply.content,
         "internal": bool(reply.internal),
         "created_at": reply.created_at,
+        "posted_by": int(reply.posted_by) if reply.posted_by is not None else None,
+        "posted_by_name": reply.posted_by_name,
+        "merged_from": int(reply.merged_from) if reply.merged_from is not None else None,
+        "hidden_from_requester": bool(reply.hidden_from_requester),
     }
 
 
@@ -44,16 +48,22 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
     author_id = data.author_id if data.author_id is not None else actor.user_id
     if not actor.is_staff:
         if author_id != actor.user_id:
-            raise Forbidden("requesters can only reply as themselves")
+            raise tickets.forbidden_field("author_id", "requesters can only reply as themselves")
         if data.internal:
             raise Forbidden("only agents can write internal notes")
+    # Staff entering a message for someone else (a phone call, a letter): the reply says who really posted it.
+    posted_by = actor.user_id if actor.user_id and author_id != actor.user_id else None
+    posted_by_name = _name_of(posted_by) if posted_by is not None else None
     reply_id = next_id(KIND)
     for attempt in range(3):
         ticket = get_ticket_model(ticket_id, actor)  # 404 unless visible to the actor
+        if ticket.merged_into is not None:
+            raise _merged(ticket, actor)
         moment = utcnow()
         now = to_iso(moment)
-        reply = ReplyModel(ticket_id, listing.sort_key(now, reply_id), id=reply_id, author_id=author_id,
-                           content=data.content, internal=data.internal, created_at=now)
+        reply: ReplyModel = ReplyModel(ticket_id, listing.sort_key(now, reply_id), id=reply_id, author_id=author_id,
+                                       content=data.content, internal=data.internal, created_at=now,
+                                       posted_by=posted_by, posted_by_name=posted_by_name)
         from_requester = author_id == int(ticket.requester_id)
         first_response = (actor.is_staff and not data.internal and not from_requester
                           and ticket.first_responded_at is None)
@@ -66,12 +76,14 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
         elif first_response:
             _stage_first_response(tx, ticket, moment, author_id)
         else:
-            live = TicketModel.id.exists() & TicketModel.deleted_at.does_not_exist()
+            live = TicketModel.id.exists() & TicketModel.deleted_at.does_not_exist() \
+                & TicketModel.merged_into.does_not_exist()
             tx.check("ticket", TicketModel, ticket_id, live)
         if data.from_suggestion:
             stats.bump(tx, now[:10], "ai_draft_used")
         events.record(tx, ticket_id, "internal_note" if data.internal else "reply", actor.user_id or None, at=now,
-                      data={"reply_id": reply_id, "author_id": author_id, "first_response": first_response})
+                      data={"reply_id": reply_id, "author_id": author_id, "first_response": first_response,
+                            **({"posted_by": posted_by} if posted_by is not None else {})})
         try:
             tx.commit()
             break
@@ -88,6 +100,24 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
     return result
 
 
+def _merged(ticket: TicketModel, actor: Principal) -> Conflict:
+    """A merged ticket takes no replies (they would land on a closed duplicate): say where the thread went."""
+    survivor = int(ticket.merged_into)
+    if not actor.is_staff and tickets.is_shared_merge(ticket):
+        return Conflict(f"ticket {int(ticket.id)} was closed by a merge; open a new ticket if you still need help",
+                        [FieldError("ticket_id", "closed by a merge")], code="merged")
+    return Conflict(f"ticket {int(ticket.id)} was merged into ticket {survivor}; reply there",
+                    [FieldError("ticket_id", f"merged into {survivor}")], code="merged")
+
+
+def _name_of(user_id: int) -> str | None:
+    """A user's name now (one GetItem), kept on replies they enter for someone else."""
+    try:
+        return str(UserModel.get(user_id, consistent_read=True, attributes_to_get=["name"]).name)
+    except UserModel.DoesNotExist:
+        return None
+
+
 def _stage_first_response(tx: Tx, ticket: TicketModel, moment: datetime, responder_id: int) -> None:
     old_timers = list(ticket.sla_timers or [])
     ticket.first_responded_at = to_iso(moment)
@@ -96,7 +126,7 @@ def _stage_first_response(tx: Tx, ticket: TicketModel, moment: datetime, respond
                      [TicketModel.first_responded_at.set(ticket.first_responded_at),
                       TicketModel.sla_timers.set(list(ticket.sla_timers))],
                      condition=TicketModel.id.exists() & TicketModel.deleted_at.does_not_exist()
-                     & TicketModel.first_responded_at.does_not_exist())
+                     & TicketModel.merged_into.does_not_exist() & TicketModel.first_responded_at.does_not_exist())
     ticket_sla.sync_timers(tx, int(ticket.id), old_timers, list(ticket.sla_timers))
     ticket_sla.record_first_response(tx, ticket, moment, responder_id)
 
@@ -117,8 +147,10 @@ def _skip(ticket_id: int, offset: int, actor: Principal) -> str | None:
 
 
 def _public_only() -> Condition:
-    """Replies that are not internal notes (pynamodb builds the condition from `==`)."""
-    return ReplyModel.internal == False  # type: ignore[return-value]  # noqa: E712
+    """Replies a requester may see: not internal notes, nor another requester's messages a merge brought here
+    (pynamodb builds the condition from `==`)."""
+    public = ReplyModel.internal == False  # type: ignore[comparison-overlap]  # noqa: E712
+    return public & ReplyModel.hidden_from_requester.does_not_exist()  # type: ignore[no-any-return,operator]
 
 
 def list_replies(*, ticket_id: int, query: ReplyListQuery, actor: Principal) -> dict[str, Any]:

@@ -47,12 +47,16 @@ def dims(ticket: TicketModel) -> dict[str, Any]:
 def to_dict(ticket: TicketModel) -> dict[str, Any]:
     """The public view of a ticket (SLA fields computed for this instant)."""
     return {**_fields(ticket), **ticket_sla.view(ticket, utcnow()), "merged_into": _int(ticket.merged_into),
-            "csat_score": _int(ticket.csat_score), "csat_comment": ticket.csat_comment, "csat_at": ticket.csat_at}
+            "csat_score": _int(ticket.csat_score), "csat_comment": ticket.csat_comment, "csat_at": ticket.csat_at,
+            "created_by": _int(ticket.created_by)}
 
 
 def _int(value: Any) -> int | None:
     return int(value) if value is not None else None
 
+
+# Triage belongs to staff: a requester who sends any of these (even the default value) gets a 422 naming it.
+STAFF_ONLY_ON_CREATE = ("status", "priority", "assignee_id")
 
 AUDITED = ("title", "content", "status", "priority", "tags", "requester_id", "assignee_id", "category")
 
@@ -82,6 +86,13 @@ def _fields(ticket: TicketModel) -> dict[str, Any]:
     }
 
 
+def forbidden_field(name: str, message: str) -> Forbidden:
+    """A 403 that names the field the caller may not set."""
+    error = Forbidden(message)
+    error.details = [FieldError(name, message)]
+    return error
+
+
 def _check_user(tx: Tx, label: str, user_id: int, staff_only: bool = False) -> None:
     condition = UserModel.id.exists()
     if staff_only:
@@ -104,9 +115,11 @@ def create_ticket(*, data: TicketCreate, actor: Principal) -> dict[str, Any]:
     requester_id = data.requester_id
     if not actor.is_staff:
         if requester_id not in (None, actor.user_id):
-            raise Forbidden("requesters can only open tickets for themselves")
-        if data.assignee_id is not None:
-            raise Forbidden("requesters cannot assign tickets")
+            raise forbidden_field("requester_id", "requesters can only open tickets for themselves")
+        triage = [name for name in STAFF_ONLY_ON_CREATE if name in data.model_fields_set]
+        if triage:
+            raise ValidationFailed(f"requesters cannot set {', '.join(triage)}; the help desk sets them",
+                                   [FieldError(name, "set by the help desk, not by requesters") for name in triage])
         requester_id = actor.user_id
     if requester_id is None:
         requester_id = actor.user_id
@@ -126,13 +139,15 @@ def create_ticket(*, data: TicketCreate, actor: Principal) -> dict[str, Any]:
         updated_at=now,
         sla=ticket_sla.initial(data.priority, now, data.status),
         resolved_at=now if ticket_sla.stops(data.status) else None,
+        created_by=actor.user_id if actor.user_id and actor.user_id != requester_id else None,
     )
     ticket.sla_timers = ticket_sla.timers(ticket, moment)
     tx = Tx()
     tx.put("ticket", ticket, condition=TicketModel.id.does_not_exist())
     ticket_sla.sync_timers(tx, ticket_id, [], list(ticket.sla_timers))
     events.record(tx, ticket_id, "created", actor.user_id or None, at=now,
-                  data={k: v for k, v in _fields(ticket).items() if k in AUDITED})
+                  data={**{k: v for k, v in _fields(ticket).items() if k in AUDITED},
+                        **({"created_by": int(ticket.created_by)} if ticket.created_by else {})})
     stats.bump(tx, now[:10], "created")
     stats.bump(tx, now[:10], f"created|p={data.priority}")
     if data.assignee_id == requester_id:  # one check per item: DynamoDB refuses two on the same user
@@ -173,7 +188,20 @@ def get_ticket_model(ticket_id: int, actor: Principal | None = None) -> TicketMo
 
 def get_ticket(*, ticket_id: int, actor: Principal) -> dict[str, Any]:
     """A ticket by id, if the actor may see it."""
-    return to_dict(get_ticket_model(ticket_id, actor))
+    return view_for(get_ticket_model(ticket_id, actor), actor)
+
+
+def is_shared_merge(ticket: TicketModel) -> bool:
+    """Whether this duplicate was merged into another requester's ticket (an admin confirmed it)."""
+    return ticket.merged_into is not None and ticket.merge_confirmed_by is not None
+
+
+def view_for(ticket: TicketModel, actor: Principal) -> dict[str, Any]:
+    """The ticket as this caller sees it: a requester is not pointed at another requester's ticket."""
+    view = to_dict(ticket)
+    if not actor.is_staff and is_shared_merge(ticket):
+        view["merged_into"] = None
+    return view
 
 
 def list_tickets(*, query: TicketListQuery, actor: Principal) -> dict[str, Any]:
@@ -190,7 +218,7 @@ def list_tickets(*, query: TicketListQuery, actor: Principal) -> dict[str, Any]:
     pk = listing.partition_key(KIND, filters)
     page = listing.read_page(pk, page=query.page, page_size=query.page_size, cursor=query.cursor)
     tickets = [t for t in listing.load_in_order(TicketModel, page.ids) if t.deleted_at is None]
-    return _page([to_dict(t) for t in tickets], query, listing.count(pk), page.next_cursor, pk)
+    return _page([view_for(t, actor) for t in tickets], query, listing.count(pk), page.next_cursor, pk)
 
 
 def _page(
@@ -348,7 +376,7 @@ def delete_ticket(*, ticket_id: int, actor: Principal) -> bool:
     if ticket.deleted_at is None:
         _mark_deleted(ticket)
     faults.checkpoint("delete.after_mark")
-    return finish_delete(ticket_id, ticket.created_at)
+    return _finish_delete(ticket_id, ticket.created_at)
 
 
 def _mark_deleted(ticket: TicketModel) -> None:
@@ -367,8 +395,23 @@ def _mark_deleted(ticket: TicketModel) -> None:
 
 
 def finish_delete(ticket_id: int, created_at: str, limit: int | None = None) -> bool:
-    """Remove up to `limit` replies of a ticket marked deleted; when none remain, remove the ticket and marker."""
+    """Finish the delete of a ticket marked deleted (see `delete_ticket`); True when nothing is left.
+
+    A ticket that is already gone counts as finished; one that was never marked deleted is a Conflict and
+    keeps its replies."""
     bind_models()
+    try:
+        ticket = TicketModel.get(ticket_id, consistent_read=True)
+    except DoesNotExist:
+        ListingModel(DELETING_PK, listing.sort_key(created_at, ticket_id)).delete()
+        return True
+    if ticket.deleted_at is None:
+        raise Conflict(f"ticket {ticket_id} is not being deleted")
+    return _finish_delete(ticket_id, created_at, limit)
+
+
+def _finish_delete(ticket_id: int, created_at: str, limit: int | None = None) -> bool:
+    """Remove up to `limit` replies of a ticket marked deleted; when none remain, remove the ticket and marker."""
     budget = limit or get_settings().delete_batch_limit
     for model in (ReplyModel, EventModel):
         budget -= _drain(model, ticket_id, budget)
@@ -379,9 +422,12 @@ def finish_delete(ticket_id: int, created_at: str, limit: int | None = None) -> 
     tx.delete("marker", ListingModel(DELETING_PK, listing.sort_key(created_at, ticket_id)))
     try:
         tx.commit()
-    except TransactionFailed:
-        # Another run finished first: the ticket is already gone.
-        return True
+    except TransactionFailed as exc:
+        if TicketModel.count(ticket_id, limit=1, consistent_read=True) == 0:
+            return True  # another run removed it (and the marker) first
+        if "ticket" in exc.failed and "ConditionalCheckFailed" in exc.codes:
+            raise Conflict(f"ticket {ticket_id} is not being deleted") from exc
+        return False  # still there (e.g. conflicts outlasted the retries): the marker stays for the sweeper
     return True
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.clock import now_iso
@@ -18,8 +20,21 @@ from chalicelib.services.sequences import next_id
 KIND = "user"
 
 
+def canonical_email(email: str) -> str:
+    """The one stored form of an address: NFKC (look-alikes such as full-width letters fold to ASCII), then the
+    validator's normal form (NFC local part, Unicode domain, so IDNA A-labels match U-labels), lower-cased.
+    Raises ValidationFailed naming `email` when the folded address is not valid."""
+    folded = unicodedata.normalize("NFKC", email.strip())
+    try:
+        normalised = str(validate_email(folded, check_deliverability=False, globally_deliverable=False).normalized)
+    except EmailNotValidError as exc:
+        raise ValidationFailed(f"email: not a valid e-mail address: {exc}",
+                               [FieldError("email", "not a valid e-mail address")]) from exc
+    return unicodedata.normalize("NFKC", normalised.lower())
+
+
 def _email_key(email: str) -> str:
-    return f"email#{email.strip().lower()}"
+    return f"email#{email}"
 
 
 def to_dict(user: UserModel) -> dict[str, Any]:
@@ -37,7 +52,7 @@ def to_dict(user: UserModel) -> dict[str, Any]:
 def create_user(*, data: UserCreate) -> dict[str, Any]:
     """Create a user; the e-mail claim, the user and its listings are written in one transaction."""
     bind_models()
-    email = str(data.email).strip().lower()
+    email = canonical_email(str(data.email))
     user_id = next_id(KIND)
     now = now_iso()
     user = UserModel(
@@ -81,7 +96,11 @@ def find_by_email(email: str) -> UserModel | None:
     """The user who owns this e-mail, if any (two GetItems: the claim, then the user)."""
     bind_models()
     try:
-        claim = UniqueModel.get(_email_key(email), consistent_read=True)
+        key = _email_key(canonical_email(email))
+    except ValidationFailed:
+        return None
+    try:
+        claim = UniqueModel.get(key, consistent_read=True)
     except DoesNotExist:
         return None
     try:

@@ -451,7 +451,9 @@ export interface paths {
         put?: never;
         /**
          * Merge a duplicate into another ticket
-         * @description Replies move to the survivor (`into`); this ticket is closed and points to it.
+         * @description Replies and the description move to the survivor (`into`); this ticket is closed and points to it.
+         *         Another requester's ticket: 409 unless an admin sends `confirm_cross_requester` (then copied, hidden from
+         *         the survivor's requester).
          *
          *     Needs the scope `tickets:write`.
          */
@@ -635,7 +637,8 @@ export interface paths {
         put?: never;
         /**
          * Reply to a ticket
-         * @description The author must exist; requesters reply as themselves on their own tickets.
+         * @description The author must exist; requesters reply as themselves on their own tickets. A merged ticket takes no
+         *         replies: 409 `merged`, naming the surviving ticket.
          *
          *     Needs the scope `tickets:write`.
          */
@@ -1328,11 +1331,18 @@ export interface components {
         };
         /**
          * MergeIn
-         * @description Which ticket survives.
+         * @description Which ticket survives. Tickets of two different requesters merge only when an admin sets
+         *     `confirm_cross_requester` (recorded on both timelines); neither requester then sees the other's messages.
          */
         MergeIn: {
             /** Into */
             into: number;
+            /**
+             * Confirm Cross Requester
+             * @description An admin's explicit confirmation that the tickets belong to different requesters.
+             * @default false
+             */
+            confirm_cross_requester?: boolean;
         };
         /** PageOf[EventOut] */
         PageOf_EventOut: {
@@ -1475,7 +1485,8 @@ export interface components {
         };
         /**
          * ReplyCreate
-         * @description A new reply. `author_id` defaults to the caller; only agents may post as someone else.
+         * @description A new reply. `author_id` defaults to the caller; only staff may post as someone else (the reply then
+         *     records them as `posted_by`); a requester naming another author gets a 403 naming `author_id`.
          */
         ReplyCreate: {
             /**
@@ -1515,6 +1526,30 @@ export interface components {
             internal: boolean;
             /** Created At */
             created_at: string;
+            /**
+             * Posted By
+             * @description Who entered the reply on the author's behalf (a phone call or letter); null when the author posted it. Show it as "Alice (entered by Priya)".
+             * @default null
+             */
+            posted_by?: number | null;
+            /**
+             * Posted By Name
+             * @description The name of `posted_by` when the reply was posted.
+             * @default null
+             */
+            posted_by_name?: string | null;
+            /**
+             * Merged From
+             * @description The ticket this message was written on, when a merge brought it here (the duplicate's description is one such message).
+             * @default null
+             */
+            merged_from?: number | null;
+            /**
+             * Hidden From Requester
+             * @description Another requester's message, brought here by a merge an admin confirmed: staff see it, this ticket's requester does not.
+             * @default false
+             */
+            hidden_from_requester?: boolean;
         };
         /**
          * SlaPolicyIn
@@ -1702,7 +1737,8 @@ export interface components {
         };
         /**
          * TicketCreate
-         * @description A new ticket. Without `requester_id` the caller is the requester; requesters can only name themselves.
+         * @description A new ticket. Without `requester_id` the caller is the requester; requesters can only name themselves
+         *     (403), and never send `status`, `priority` or `assignee_id` (422 naming the field): staff triage.
          */
         TicketCreate: {
             /** Title */
@@ -1883,6 +1919,12 @@ export interface components {
              * @default null
              */
             csat_at?: string | null;
+            /**
+             * Created By
+             * @description The staff member who opened the ticket on the requester's behalf; null when the requester opened it.
+             * @default null
+             */
+            created_by?: number | null;
         };
         /**
          * TicketUpdate
@@ -4310,6 +4352,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict (duplicate or stale version) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

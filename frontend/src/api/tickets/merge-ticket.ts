@@ -8,11 +8,14 @@ export interface MergeInput {
   ticketId: number;
   /** The survivor: it receives the duplicate's replies. */
   into: number;
+  /** An admin's confirmation that the two tickets belong to different requesters. */
+  confirmCrossRequester?: boolean;
 }
 
 /** POST /api/tickets/{id}/merge; answers with the survivor. */
-export function mergeTicket({ ticketId, into }: MergeInput): Promise<Ticket> {
-  return unwrap(apiClient().POST('/api/tickets/{ticket_id}/merge', { params: { path: { ticket_id: ticketId } }, body: { into } }));
+export function mergeTicket({ ticketId, into, confirmCrossRequester }: MergeInput): Promise<Ticket> {
+  const body = confirmCrossRequester ? { into, confirm_cross_requester: true } : { into };
+  return unwrap(apiClient().POST('/api/tickets/{ticket_id}/merge', { params: { path: { ticket_id: ticketId } }, body }));
 }
 
 export function useMergeTicket() {

@@ -142,7 +142,7 @@ function TicketDetail({ ticket, remove, reload }: DetailProps) {
                 size="small"
                 column={{ xs: 1, md: 2 }}
                 items={[
-                  { key: 'requester', label: 'Requester', children: <Link to={`/users/${ticket.requester_id}`}>{nameOf(ticket.requester_id)}</Link> },
+                  { key: 'requester', label: 'Requester', children: <><Link to={`/users/${ticket.requester_id}`}>{nameOf(ticket.requester_id)}</Link>{ticket.created_by ? ` (entered by ${nameOf(ticket.created_by)})` : ''}</> },
                   {
                     key: 'assignee',
                     label: 'Assignee',

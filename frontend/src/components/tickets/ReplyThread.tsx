@@ -4,6 +4,7 @@ import type { Reply, User } from '@/api/types';
 import { EmptyState, ErrorState } from '@/components/states';
 import { formatDateTime, formatRelative } from '@/lib/format';
 import { useReplies } from '@/api/tickets/get-replies';
+import { replyAuthorLabel } from '@/lib/reply-author';
 
 interface ThreadProps {
   ticketId: number;
@@ -20,7 +21,10 @@ export function ReplyThread({ ticketId, users, authorName }: ThreadProps) {
   if (items.length === 0) return <EmptyState description="No replies yet. Write the first one below." />;
   return (
     <Flex vertical gap={12} role="list" aria-label="Replies" data-testid="reply-thread">
-      {items.map((reply) => <ReplyItem key={reply.id} reply={reply} author={users?.get(reply.author_id)} name={authorName?.(reply.author_id)} />)}
+      {items.map((reply) => (
+        <ReplyItem key={reply.id} reply={reply} author={users?.get(reply.author_id)} name={authorName?.(reply.author_id)}
+          posterName={reply.posted_by ? users?.get(reply.posted_by)?.name : undefined} />
+      ))}
       {replies.hasNextPage && (
         <Button onClick={() => void replies.fetchNextPage()} loading={replies.isFetchingNextPage}>Load more replies</Button>
       )}
@@ -28,9 +32,9 @@ export function ReplyThread({ ticketId, users, authorName }: ThreadProps) {
   );
 }
 
-function ReplyItem({ reply, author, name: forcedName }: { reply: Reply; author: User | undefined; name?: string }) {
+function ReplyItem({ reply, author, name: forcedName, posterName }: { reply: Reply; author: User | undefined; name?: string; posterName?: string }) {
   const pending = reply.id < 0;
-  const name = forcedName ?? author?.name ?? (pending ? 'You' : `User #${reply.author_id}`);
+  const name = replyAuthorLabel(reply, forcedName ?? author?.name ?? (pending ? 'You' : `User #${reply.author_id}`), posterName);
   return (
     <div
       role="listitem"
@@ -49,6 +53,8 @@ function ReplyItem({ reply, author, name: forcedName }: { reply: Reply; author: 
         <Typography.Text strong>{name}</Typography.Text>
         {author && <Typography.Text type="secondary">{author.role}</Typography.Text>}
         {reply.internal && <Tag icon={<LockOutlined />} color="warning">Internal note</Tag>}
+        {reply.merged_from && <Tag>From #{reply.merged_from}</Tag>}
+        {reply.hidden_from_requester && <Tag color="purple">Another requester&apos;s: not shown to this requester</Tag>}
         <Typography.Text type="secondary" title={formatDateTime(reply.created_at)} style={{ marginLeft: 'auto' }}>
           {pending ? 'sending…' : formatRelative(reply.created_at)}
         </Typography.Text>

@@ -54,6 +54,15 @@ describe('timeline entries', () => {
       .toBe('Created the ticket (Open, high priority, assigned to Sam Agent)');
   });
 
+  it('says when a reply or a ticket was entered for someone else, and when a merge crossed requesters', () => {
+    expect(describeEvent(ev('reply', { actor_id: 4, data: { author_id: 9, posted_by: 4 } }), 0, nameOf)).toMatchObject({ actor: 'Sam Agent', title: 'Replied as Dana Requester' });
+    expect(describeEvent(ev('reply', { actor_id: 4, data: { author_id: 4 } }), 0, nameOf).title).toBe('Replied');
+    expect(describeEvent(ev('created', { actor_id: 4, data: { status: 'open', priority: 'low', requester_id: 9, created_by: 4 } }), 0, nameOf).title)
+      .toBe('Created the ticket for Dana Requester (Open, low priority)');
+    expect(describeEvent(ev('merged_from', { data: { from: 7, cross_requester: true } }), 0, nameOf).title)
+      .toBe('Merged #7 into this ticket (its replies copied here, hidden from this requester)');
+  });
+
   it('still shows an event type it does not know, and gives every entry a unique key', () => {
     const entries = describeEvents([ev('escalated_to_vendor'), ev('escalated_to_vendor')], nameOf);
     expect(entries[0]).toMatchObject({ kind: 'other', title: 'Escalated to vendor', actor: 'Ada Admin' });

@@ -77,15 +77,19 @@ export function describeEvent(event: TicketEvent, index: number, nameOf: NameOf)
       const status = typeof data.status === 'string' ? humanize(data.status) : null;
       const priority = typeof data.priority === 'string' ? humanize(data.priority).toLowerCase() : null;
       const assignee = typeof data.assignee_id === 'number' ? `, assigned to ${nameOf(data.assignee_id)}` : '';
-      return { ...base, kind: 'created', title: `Created the ticket${status ? ` (${status}${priority ? `, ${priority} priority` : ''}${assignee})` : ''}` };
+      const forWhom = typeof data.created_by === 'number' && typeof data.requester_id === 'number' ? ` for ${nameOf(data.requester_id)}` : '';
+      return { ...base, kind: 'created', title: `Created the ticket${forWhom}${status ? ` (${status}${priority ? `, ${priority} priority` : ''}${assignee})` : ''}` };
     }
     case 'updated': {
       const changes = asChanges(event, nameOf);
       const fields = changes.map((c) => c.label.toLowerCase());
       return { ...base, kind: 'change', changes, title: fields.length ? `Changed ${fields.join(', ')}` : 'Updated the ticket' };
     }
-    case 'reply':
-      return { ...base, kind: 'reply', title: data.first_response ? 'Replied (first response)' : 'Replied' };
+    case 'reply': {
+      // The actor is who really posted it; a reply entered for someone else names that author.
+      const onBehalf = typeof data.posted_by === 'number' && typeof data.author_id === 'number' ? ` as ${nameOf(data.author_id)}` : '';
+      return { ...base, kind: 'reply', title: `Replied${onBehalf}${data.first_response ? ' (first response)' : ''}` };
+    }
     case 'internal_note':
       return { ...base, kind: 'note', title: 'Added an internal note' };
     case 'rated': {
@@ -96,11 +100,13 @@ export function describeEvent(event: TicketEvent, index: number, nameOf: NameOf)
     }
     case 'merged_into': {
       const into = typeof data.into === 'number' ? data.into : undefined;
-      return { ...base, kind: 'merge', title: into ? `Merged this ticket into #${into}` : 'Merged this ticket into another', ticketLink: into };
+      const cross = data.cross_requester === true ? ' (another requester\'s ticket, confirmed by an admin)' : '';
+      return { ...base, kind: 'merge', title: (into ? `Merged this ticket into #${into}` : 'Merged this ticket into another') + cross, ticketLink: into };
     }
     case 'merged_from': {
       const from = typeof data.from === 'number' ? data.from : undefined;
-      return { ...base, kind: 'merge', title: from ? `Merged #${from} into this ticket (its replies moved here)` : 'Merged another ticket into this one', ticketLink: from };
+      const how = data.cross_requester === true ? 'its replies copied here, hidden from this requester' : 'its replies moved here';
+      return { ...base, kind: 'merge', title: from ? `Merged #${from} into this ticket (${how})` : 'Merged another ticket into this one', ticketLink: from };
     }
     case 'ai_classified': {
       const category = typeof data.ai_category === 'string' ? data.ai_category : null;

@@ -1,10 +1,11 @@
-import { Alert, App, Button, Descriptions, Flex, Modal, Select, Skeleton, Typography } from 'antd';
+import { Alert, App, Button, Checkbox, Descriptions, Flex, Modal, Select, Skeleton, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import type { Ticket } from '@/api/types';
 import { PriorityTag, StatusTag } from '@/components/chips';
 import { describeError, isApiError } from '@/lib/api-client';
 import { formatDateTime } from '@/lib/format';
+import { useAuth } from '@/lib/auth';
 import { useTicket } from '@/api/tickets/get-ticket';
 import { useTickets } from '@/api/tickets/get-tickets';
 import { useMergeTicket } from '@/api/tickets/merge-ticket';
@@ -53,6 +54,9 @@ function MergeForm({ ticket, onClose }: { ticket: Ticket; onClose: () => void })
   const navigate = useNavigate();
   const { message } = App.useApp();
   const typedId = parseTicketId(search);
+  const { user } = useAuth();
+  const [confirmCross, setConfirmCross] = useState(false);
+  const crossRequester = isApiError(merge.error) && merge.error.code === 'cross_requester';
 
   const options = useMemo(() => {
     const list = mergeCandidates(ticket, sameRequester.data?.items ?? [], recent.data?.items ?? [], typedId ? '' : search)
@@ -65,7 +69,7 @@ function MergeForm({ ticket, onClose }: { ticket: Ticket; onClose: () => void })
   const confirm = () => {
     if (!into) return;
     merge.mutate(
-      { ticketId: ticket.id, into },
+      { ticketId: ticket.id, into, confirmCrossRequester: confirmCross },
       {
         onSuccess: (survivor) => {
           message.success(`Ticket #${ticket.id} merged into #${survivor.id}`);
@@ -86,7 +90,7 @@ function MergeForm({ ticket, onClose }: { ticket: Ticket; onClose: () => void })
         aria-label="Surviving ticket"
         placeholder="Search by title, or type a ticket number"
         value={into ?? undefined}
-        onChange={(value) => { setInto(value ?? null); merge.reset(); }}
+        onChange={(value) => { setInto(value ?? null); setConfirmCross(false); merge.reset(); }}
         options={options}
         allowClear
         loading={sameRequester.isLoading || recent.isLoading}
@@ -107,6 +111,11 @@ function MergeForm({ ticket, onClose }: { ticket: Ticket; onClose: () => void })
             ? merge.error.details.map((d) => d.message).join('; ') + ` (${merge.error.message})`
             : describeError(merge.error)}
         />
+      )}
+      {(crossRequester || confirmCross) && user?.role === 'admin' && (
+        <Checkbox checked={confirmCross} onChange={(e) => setConfirmCross(e.target.checked)}>
+          Merge tickets of two different requesters (recorded on both timelines; neither requester will see the other&apos;s messages)
+        </Checkbox>
       )}
       <Flex gap={8} justify="flex-end">
         <Button onClick={onClose}>Cancel</Button>
