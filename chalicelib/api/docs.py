@@ -24,6 +24,11 @@ persistAuthorization: false}});</script>
 </body></html>"""
 
 
+def render_page(base: str) -> str:
+    """The Swagger UI page with its links under `base` (infra/ hashes its inline script for the CSP)."""
+    return _PAGE.format(base=base)
+
+
 def _static_dir() -> Path:
     import swagger_ui
 
@@ -61,7 +66,7 @@ def openapi_json() -> Response:
 @bp.route("/docs", methods=["GET"])
 def docs_page() -> Response:
     """Swagger UI."""
-    return Response(body=_PAGE.format(base=_base_path()), status_code=200,
+    return Response(body=render_page(_base_path()), status_code=200,
                     headers={"Content-Type": "text/html; charset=utf-8"})
 
 
