@@ -138,7 +138,7 @@ test-infra: synth
 	$(CHECK_VENV)/bin/cfn-lint $(CDK_OUT)/dev.template.json $(CDK_OUT)/prod.template.json
 	npx --yes $(CDK_CLI_PACKAGE) ls --app $(CDK_OUT)  # the CLI make deploy uses reads this cloud assembly
 	$(DEPLOY_VENV)/bin/python -m pytest -q -p no:cacheprovider infra/tests/test_template.py
-	$(PY) -m pytest -q -p no:cacheprovider -W ignore::UserWarning infra/tests/test_moto_stack.py infra/tests/test_least_privilege.py infra/tests/test_packages.py
+	$(PY) -m pytest -q -p no:cacheprovider -W ignore::UserWarning infra/tests/test_moto_stack.py infra/tests/test_least_privilege.py infra/tests/test_deploy.py infra/tests/test_packages.py
 	@echo "templates: $$(for s in dev prod; do printf '%s %s resources (%s after the SAM transform)  ' $$s \
 	  $$($(PY) -c "import json,sys; print(len(json.load(open(sys.argv[1]))['Resources']))" $(CDK_OUT)/$$s.template.json) \
 	  $$($(PY) -c "import json,sys; print(len(json.load(open(sys.argv[1]))['Resources']))" $(CDK_OUT)/$$s.cfn.json); done)"
