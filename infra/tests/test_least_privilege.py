@@ -19,8 +19,6 @@ os.environ.setdefault("STAGE", "dev")
 os.environ.setdefault("RESOURCE_PREFIX", "helpdesk-dev")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 API_HANDLER, API_ML = "api_handler", "api_ml"
-# Every route runs inside the request wrapper (parsing, authorization, error mapping).
-REQUEST_WRAPPER = "chalicelib.api.http.endpoint"
 
 
 def _entries() -> dict[str, list[str]]:
@@ -34,7 +32,10 @@ def _entries() -> dict[str, list[str]]:
         function = API_ML if path.startswith(resources.IMAGE_ROUTE_PREFIXES) else API_HANDLER
         for route in methods.values():
             view = route.view_function
-            entries.setdefault(function, [REQUEST_WRAPPER]).append(f"{view.__module__}.{view.__name__}")
+            entries.setdefault(function, []).append(f"{view.__module__}.{view.__name__}")
+            if hasattr(view, "__wrapped__"):  # the request wrapper (parsing, authorization, error mapping) runs too
+                wrapper = view.__code__.co_qualname.split(".")[0]
+                entries[function].append(f"{view.__globals__['__name__']}.{wrapper}")
     return entries
 
 
