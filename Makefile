@@ -120,6 +120,8 @@ CHECK_STAMP := $(CHECK_VENV)/.installed-$(shell sha1sum infra/requirements-check
 CDK_OUT := build/cdk.out
 STAGE ?= dev
 CDK_CLI_PACKAGE := aws-cdk@2.1148.1
+# prod needs an alarm target to synthesize (docs/DEPLOY.md); the checks use this address, `make deploy` never does.
+SYNTH_ALARM_EMAIL := alarms-for-synth-checks@example.invalid
 
 ## The deployment's own venvs: infra/.venv-deploy (CDK, Chalice, the app's requirements) and infra/.venv-check
 ## (cfn-lint, aws-sam-translator: it pins pydantic 2.13, so it stays out of the app's venvs).
@@ -140,7 +142,7 @@ $(CHECK_STAMP): infra/requirements-check.txt
 ## Synthesize both stages into build/cdk.out (runs `chalice package`), plus each template with SAM expanded.
 synth: bootstrap infra-venvs
 	rm -rf $(CDK_OUT)
-	$(DEPLOY_VENV)/bin/python -m infra.cdk.app --out $(CDK_OUT)
+	HELPDESK_PROD_ALARM_EMAIL=$${HELPDESK_PROD_ALARM_EMAIL:-$(SYNTH_ALARM_EMAIL)} $(DEPLOY_VENV)/bin/python -m infra.cdk.app --out $(CDK_OUT)
 	for stage in dev prod; do $(CHECK_VENV)/bin/python infra/sam_to_cfn.py $(CDK_OUT)/$$stage.template.json $(CDK_OUT)/$$stage.cfn.json; done
 
 ## Deployment checks without an AWS account: cfn-lint, CDK assertions, the stack in moto, the packages.
@@ -148,7 +150,7 @@ test-infra: synth
 	$(CHECK_VENV)/bin/cfn-lint $(CDK_OUT)/dev.template.json $(CDK_OUT)/prod.template.json
 	npx --yes $(CDK_CLI_PACKAGE) ls --app $(CDK_OUT)  # the CLI make deploy uses reads this cloud assembly
 	$(DEPLOY_VENV)/bin/python -m pytest -q -p no:cacheprovider infra/tests/test_template.py
-	$(PY) -m pytest -q -p no:cacheprovider -W ignore::UserWarning infra/tests/test_moto_stack.py infra/tests/test_packages.py
+	$(PY) -m pytest -q -p no:cacheprovider -W ignore::UserWarning infra/tests/test_moto_stack.py infra/tests/test_least_privilege.py infra/tests/test_deploy.py infra/tests/test_packages.py
 	@echo "templates: $$(for s in dev prod; do printf '%s %s resources (%s after the SAM transform)  ' $$s \
 	  $$($(PY) -c "import json,sys; print(len(json.load(open(sys.argv[1]))['Resources']))" $(CDK_OUT)/$$s.template.json) \
 	  $$($(PY) -c "import json,sys; print(len(json.load(open(sys.argv[1]))['Resources']))" $(CDK_OUT)/$$s.cfn.json); done)"

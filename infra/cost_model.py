@@ -55,7 +55,9 @@ SCHEDULES = {"sla_watch": MONTH_MIN, "ai_housekeeping": MONTH_MIN / 2, "sweep_de
 # Lambda's SQS pollers long-poll each mapped queue even when it is empty (about 15 ReceiveMessage a minute).
 SQS_IDLE_POLLS = 15 * MONTH_MIN
 SQS_MAPPINGS = 6
-ALARMS = 7
+# Errors and Throttles per function (14), not-running per schedule (5), DLQ depth and message age per queue (6),
+# API 5xx: the count infra/tests/test_template.py asserts.
+ALARMS = 2 * 14 + 5 + 2 * 6 + 1
 API_ML_MEMORY_MB = 2048
 
 

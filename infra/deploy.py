@@ -20,7 +20,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError, NoCredentialsError
 
-from infra.stages import STAGES, StageConfig
+from infra.stages import STAGES, MissingAlarmTarget, StageConfig, alarm_target
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "frontend" / "dist"
@@ -72,6 +72,35 @@ def _outputs(stage: StageConfig) -> dict[str, str]:
     return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
 
 
+def _stack_status(stage: StageConfig) -> str | None:
+    try:
+        stacks = boto3.client("cloudformation").describe_stacks(StackName=stage.stack_name)["Stacks"]
+    except ClientError:
+        return None
+    return str(stacks[0]["StackStatus"])
+
+
+# States in which CloudFormation updates a stack (anything else is a create, or needs a person).
+UPDATABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
+             "IMPORT_ROLLBACK_COMPLETE"}
+
+
+def stack_parameters(stage: StageConfig, status: str | None, environ: dict[str, str]) -> list[str]:
+    """`--parameters` for `cdk deploy`: table deletion protection once the stack exists, the dev alarm address."""
+    out = []
+    if stage.retain_data and status in UPDATABLE:
+        out += ["--parameters", "TableDeletionProtection=true"]
+    target = alarm_target(stage, environ=environ)
+    if target.email_parameter:
+        email = environ.get("ALARM_EMAIL", "")
+        if email:
+            out += ["--parameters", f"AlarmEmail={email}"]
+        elif status not in UPDATABLE:  # an existing stack keeps its previous value
+            raise SystemExit(f"stage {stage.name} sends its alarms to the stack parameter AlarmEmail: run "
+                             f"`ALARM_EMAIL=you@example.com make deploy STAGE={stage.name}` (docs/DEPLOY.md)")
+    return out
+
+
 def _cdk(command: str, stage: StageConfig, account: str, region: str, cors_origin: str = "", llm: bool = True) -> None:
     env = {**os.environ, "CDK_DEFAULT_ACCOUNT": account, "CDK_DEFAULT_REGION": region}
     args = [*CDK_CLI, command, stage.name, "--context", f"stage={stage.name}",
@@ -80,6 +109,7 @@ def _cdk(command: str, stage: StageConfig, account: str, region: str, cors_origi
         args += ["--context", f"cors_origin={cors_origin}"]
     if command == "deploy":
         args += ["--require-approval", "never", "--outputs-file", str(OUT / f"outputs-{stage.name}.json")]
+        args += stack_parameters(stage, _stack_status(stage), dict(os.environ))
     else:
         args += ["--force"]
     _say(" ".join(args))
@@ -120,7 +150,18 @@ def deploy(stage: StageConfig) -> None:
     account, region = _account()
     _say(f"account {account}, region {region}, stack {stage.stack_name}")
     llm = _check_parameters(stage)
+    try:
+        alarm_target(stage)
+    except MissingAlarmTarget as exc:
+        raise SystemExit(str(exc)) from exc
     OUT.mkdir(parents=True, exist_ok=True)
+    if _stack_status(stage) == "ROLLBACK_COMPLETE":
+        # A failed first deploy: its rollback removed the tables and buckets (RetainExceptOnCreate), only the
+        # empty stack is left, and CloudFormation cannot update it. Delete it and create it again.
+        _say(f"{stage.stack_name} is in ROLLBACK_COMPLETE (a failed first deploy): deleting it before the retry")
+        cfn = boto3.client("cloudformation")
+        cfn.delete_stack(StackName=stage.stack_name)
+        cfn.get_waiter("stack_delete_complete").wait(StackName=stage.stack_name)
     cors = _outputs(stage).get("ConsoleUrl", "")
     _cdk("deploy", stage, account, region, cors, llm)
     outputs = _outputs(stage)

@@ -46,6 +46,10 @@ class QueueDef:
 
     logical: str
     visibility_timeout_s: int
+    # Records per invocation, and the longest one record may take (its worst case, not its average): a batch
+    # must finish inside the consumer's timeout, or every record of it comes back (infra/tests check the sums).
+    batch_size: int
+    item_worst_case_s: int
     max_receive_count: int = 5
     retention_s: int = 4 * 24 * 3600
 
@@ -98,14 +102,20 @@ def tables() -> list[TableDef]:
     return defs
 
 
+# Worst cases per record: webhook deliveries resolve the target (5 s resolver timeout), connect and wait for the
+# answer (5 s each, ops/webhooks.TIMEOUT_S); KB records may wait 60 s for a source's lease (services/kb_locks) before
+# embedding and writing for up to 30 s.
+WEBHOOK_DELIVERY_WORST_CASE_S = 3 * 5 + 1
+KB_RECORD_WORST_CASE_S = 60 + 30
 QUEUES: list[QueueDef] = [
     # Visibility timeouts are 6x the consuming function's timeout (Lambda's guidance for SQS sources).
-    QueueDef(logical="classify", visibility_timeout_s=6 * 60, max_receive_count=5),
-    QueueDef(logical="train", visibility_timeout_s=6 * 900, max_receive_count=3),
-    QueueDef(logical="webhook-events", visibility_timeout_s=6 * 60, max_receive_count=5),
-    QueueDef(logical="webhook-deliveries", visibility_timeout_s=6 * 60, max_receive_count=8),
-    QueueDef(logical="kb-ingest", visibility_timeout_s=1800, max_receive_count=5),
-    QueueDef(logical="kb-embed", visibility_timeout_s=1800, max_receive_count=5),
+    QueueDef(logical="classify", visibility_timeout_s=6 * 60, batch_size=10, item_worst_case_s=5),
+    QueueDef(logical="train", visibility_timeout_s=6 * 900, batch_size=1, item_worst_case_s=600),
+    QueueDef(logical="webhook-events", visibility_timeout_s=6 * 60, batch_size=10, item_worst_case_s=3),
+    QueueDef(logical="webhook-deliveries", visibility_timeout_s=6 * 60, batch_size=3,
+             item_worst_case_s=WEBHOOK_DELIVERY_WORST_CASE_S, max_receive_count=8),
+    QueueDef(logical="kb-ingest", visibility_timeout_s=1800, batch_size=3, item_worst_case_s=KB_RECORD_WORST_CASE_S),
+    QueueDef(logical="kb-embed", visibility_timeout_s=1800, batch_size=3, item_worst_case_s=KB_RECORD_WORST_CASE_S),
 ]
 BUCKETS: list[BucketDef] = [
     BucketDef(logical="artifacts"),  # trained classifier models: s3://<artifacts>/classifier/<version>.npz
@@ -118,6 +128,11 @@ BUCKETS: list[BucketDef] = [
 def queues() -> list[QueueDef]:
     """Every queue (each with a DLQ)."""
     return list(QUEUES)
+
+
+def queue(logical: str) -> QueueDef:
+    """One queue by its logical name."""
+    return next(q for q in QUEUES if q.logical == logical)
 
 
 def buckets() -> list[BucketDef]:
@@ -137,7 +152,7 @@ WRITE = "write"
 # (editing a ticket's category records a training example; creating one writes an outbox promise).
 TICKET_DOMAIN = ("tickets", "replies", "listings", "counters", "users", "uniques", "events", "stats", "settings",
                  "webhooks", "outbox", "ai-examples", "ai-labels", "ai-state")
-AI_TABLES = ("ai-examples", "ai-labels", "ai-state", "outbox")
+AI_MODEL_TABLES = ("ai-examples", "ai-labels", "ai-state")
 
 
 @dataclass(frozen=True)
@@ -146,8 +161,8 @@ class FunctionDef:
 
     `tables`/`buckets` map a logical name to READ or WRITE (WRITE includes READ). `queues` are the queues it
     sends to (its own event source is granted from the queue, receive/delete only). `secrets` are SSM parameter
-    settings (`secret_key`, `llm_api_key`). The lists follow the code paths each handler reaches
-    (docs/DEPLOY.md, "Least privilege"); the template tests check every role against them.
+    settings (`secret_key`, `llm_api_key`). The table, bucket and queue sets are what each handler's code reaches
+    (infra/code_access.py; infra/tests/test_least_privilege.py fails when code and role differ).
     """
 
     name: str
@@ -173,28 +188,30 @@ FUNCTIONS: list[FunctionDef] = [
                                             **_r("kb-documents")},
                 queues=("classify", "train", "webhook-events"), secrets=("secret_key",)),
     # /api/kb/* and /api/ai/*: the same Chalice app in the container image (embedder, LanceDB, LLM client).
-    FunctionDef("api_ml", IMAGE, tables={**_rw(*TICKET_DOMAIN, "kb-documents"), **_r("api-keys")},
-                buckets={"kb-store": WRITE, "artifacts": READ},
-                queues=("classify", "train", "webhook-events"), secrets=("llm_api_key",)),
+    FunctionDef("api_ml", IMAGE, tables={**_rw("tickets", "replies", "counters", "users", "stats", *AI_MODEL_TABLES,
+                                                "kb-documents"), **_r("api-keys")},
+                buckets={"kb-store": WRITE, "artifacts": READ}, queues=("classify", "train"),
+                secrets=("llm_api_key",)),
     FunctionDef("bearer_auth", ZIP, tables=_r("api-keys", "users"), secrets=("secret_key",)),
-    FunctionDef("classify_tickets", IMAGE, tables={**_rw(*TICKET_DOMAIN, "idempotency"), **_r("kb-documents")},
-                buckets={"kb-store": READ, "artifacts": READ}, queues=("classify", "train", "webhook-events"),
-                secrets=("llm_api_key",), source_queue="classify"),
-    FunctionDef("train_classifier", IMAGE, tables=_rw(*AI_TABLES, "idempotency"), buckets={"artifacts": WRITE},
-                queues=("train",), source_queue="train"),
-    FunctionDef("ai_housekeeping", ZIP, tables=_rw(*AI_TABLES), queues=("classify", "train")),
-    FunctionDef("sweep_deletes", ZIP, tables=_rw(*TICKET_DOMAIN), queues=("classify", "webhook-events")),
-    FunctionDef("sla_watch", ZIP, tables=_rw(*TICKET_DOMAIN), queues=("webhook-events",)),
-    FunctionDef("sweep_merges", ZIP, tables=_rw(*TICKET_DOMAIN), queues=("classify", "webhook-events")),
-    FunctionDef("webhook_fan_out", ZIP, tables={**_r("webhooks", "listings", "counters"), **_rw("idempotency")},
+    FunctionDef("classify_tickets", IMAGE, tables=_rw("tickets", "counters", "events", "stats", "outbox",
+                                                      "ai-labels", "ai-state", "idempotency"),
+                buckets={"kb-store": READ, "artifacts": READ}, secrets=("llm_api_key",), source_queue="classify"),
+    FunctionDef("train_classifier", IMAGE, tables=_rw(*AI_MODEL_TABLES, "idempotency"),
+                buckets={"artifacts": WRITE, "kb-store": READ}, queues=("classify", "train"), source_queue="train"),
+    FunctionDef("ai_housekeeping", ZIP, tables=_rw("ai-state", "outbox"), queues=("classify", "train")),
+    FunctionDef("sweep_deletes", ZIP, tables=_rw("tickets", "replies", "listings", "counters", "events")),
+    FunctionDef("sla_watch", ZIP, tables={**_rw("tickets", "listings", "counters", "events", "stats"),
+                                          **_r("webhooks")}, queues=("webhook-events",)),
+    FunctionDef("sweep_merges", ZIP, tables=_rw("listings", "replies")),
+    FunctionDef("webhook_fan_out", ZIP, tables={**_r("webhooks", "listings"), **_rw("idempotency")},
                 queues=("webhook-deliveries",), source_queue="webhook-events"),
-    FunctionDef("webhook_deliver", ZIP, tables={**_rw("webhooks", "idempotency"), **_r("listings", "counters")},
-                source_queue="webhook-deliveries"),
+    FunctionDef("webhook_deliver", ZIP, tables=_rw("webhooks", "idempotency"), source_queue="webhook-deliveries"),
+    # kb-uploads: the bucket arrives in the S3 notification, so infra/code_access.py cannot see it in the code.
     FunctionDef("kb_ingest", IMAGE, tables=_rw("kb-documents", "idempotency"),
                 buckets={"kb-uploads": READ, "kb-store": WRITE}, queues=("kb-embed",), source_queue="kb-ingest"),
-    FunctionDef("kb_embed", IMAGE, tables=_rw("kb-documents", "idempotency"),
-                buckets={"kb-uploads": READ, "kb-store": WRITE}, source_queue="kb-embed"),
-    FunctionDef("kb_optimize", IMAGE, tables=_rw("kb-documents"), buckets={"kb-store": WRITE}),
+    FunctionDef("kb_embed", IMAGE, tables=_rw("kb-documents", "idempotency"), buckets={"kb-store": WRITE},
+                source_queue="kb-embed"),
+    FunctionDef("kb_optimize", IMAGE, buckets={"kb-store": WRITE}),
 ]
 
 # API routes served by the image function (API Gateway sends these paths to `api_ml`, the rest to `api_handler`).

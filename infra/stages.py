@@ -7,6 +7,7 @@ RESOURCE_PREFIX (.chalice/config.json), exactly as the app computes them.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,14 @@ class StageConfig:
     # The LLM behind the AI suggestions (any OpenAI-compatible endpoint); its key lives in SSM.
     llm_base_url: str
     llm_model: str
-    # Where alarms are sent (an e-mail subscription to the alarm topic); empty: the topic has no subscriber.
+    # Where alarms go: an e-mail address and/or an HTTPS webhook (SNS subscriptions of the alarm topic). At least
+    # one is required (`alarm_target` fails the synth otherwise); both can also come from the environment
+    # (HELPDESK_<STAGE>_ALARM_EMAIL / HELPDESK_<STAGE>_ALARM_WEBHOOK_URL) or `cdk -c alarm_email=...`.
     alarm_email: str = ""
+    alarm_webhook_url: str = ""
+    # A stage may leave the address to deploy time: a CloudFormation parameter `AlarmEmail` (no default, so a
+    # deploy without it fails with "Parameters: [AlarmEmail] must have values"). Only dev does.
+    alarm_email_parameter: bool = False
     # CloudFront price class: 100 = North America and Europe edge locations only (cheapest).
     price_class: str = "PriceClass_100"
 
@@ -64,10 +71,44 @@ class StageConfig:
 
 STAGES: dict[str, StageConfig] = {
     "dev": StageConfig(name="dev", throttle_rate_per_s=20, throttle_burst=40, log_retention_days=14,
-                       retain_data=False, llm_base_url="https://api.openai.com/v1", llm_model="gpt-4o-mini"),
+                       retain_data=False, llm_base_url="https://api.openai.com/v1", llm_model="gpt-4o-mini",
+                       alarm_email_parameter=True),
     "prod": StageConfig(name="prod", throttle_rate_per_s=200, throttle_burst=400, log_retention_days=90,
                         retain_data=True, llm_base_url="https://api.openai.com/v1", llm_model="gpt-4o-mini"),
 }
+
+
+class MissingAlarmTarget(ValueError):
+    """A stage would be deployed with alarms that reach nobody."""
+
+
+@dataclass(frozen=True)
+class AlarmTarget:
+    """Who the alarm topic notifies; `email_parameter`: the address is the stack parameter AlarmEmail."""
+
+    email: str = ""
+    webhook_url: str = ""
+    email_parameter: bool = False
+
+
+def alarm_target(stage: StageConfig, overrides: dict[str, str] | None = None,
+                 environ: dict[str, str] | None = None) -> AlarmTarget:
+    """The stage's alarm target: `overrides` (CDK context), then the environment, then infra/stages.py."""
+    overrides, environ = overrides or {}, environ if environ is not None else dict(os.environ)
+    prefix = f"HELPDESK_{stage.name.upper()}_"
+    email = overrides.get("alarm_email") or environ.get(f"{prefix}ALARM_EMAIL") or stage.alarm_email
+    webhook = (overrides.get("alarm_webhook_url") or environ.get(f"{prefix}ALARM_WEBHOOK_URL")
+               or stage.alarm_webhook_url)
+    if webhook and not webhook.startswith("https://"):
+        raise MissingAlarmTarget(f"stage {stage.name}: the alarm webhook must be an https:// URL (got {webhook!r})")
+    if email and "@" not in email:
+        raise MissingAlarmTarget(f"stage {stage.name}: the alarm e-mail {email!r} is not an address")
+    if not email and not webhook and not stage.alarm_email_parameter:
+        raise MissingAlarmTarget(
+            f"stage {stage.name} has no alarm target, so its alarms would reach nobody: set "
+            f"{prefix}ALARM_EMAIL or {prefix}ALARM_WEBHOOK_URL (or alarm_email / alarm_webhook_url in "
+            "infra/stages.py, or `cdk -c alarm_email=...`); docs/DEPLOY.md, First deploy")
+    return AlarmTarget(email=email, webhook_url=webhook, email_parameter=not email and not webhook)
 
 
 def chalice_config() -> dict[str, Any]:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-MAX_BATCH = 1000  # the API's limit per request
+MAX_BATCH = 200  # the API's limit per request (chalicelib/schemas/ai.MAX_EXAMPLES_PER_REQUEST)
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 RETRY_STATUSES = (429, 502, 503, 504)
 ROOT = Path(__file__).resolve().parent.parent

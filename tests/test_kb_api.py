@@ -132,7 +132,7 @@ def test_bad_input_is_a_422_naming_the_field(kb_aws, api, path, payload, field):
 def test_oversized_requests_are_413(kb_aws, api):
     status, body = api.post("/api/kb/ingest", {"documents": [{"text": "y " * 600_000}]})
     assert status == 413, body
-    many = [{"text": "Sentence here. " * 2_000, "metadata": {"source": f"big-{n}.md"}} for n in range(30)]
+    many = [{"text": "Sentence here. " * 800, "metadata": {"source": f"big-{n}.md"}} for n in range(20)]
     status, body = api.post("/api/kb/ingest", {"documents": many, "chunk_size": 100, "chunk_overlap": 0})
     assert status == 413 and "chunks" in body["message"], body
 

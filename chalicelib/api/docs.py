@@ -24,18 +24,37 @@ persistAuthorization: false}});</script>
 </body></html>"""
 
 
+def render_page(base: str) -> str:
+    """The Swagger UI page with its links under `base` (infra/ hashes its inline script for the CSP)."""
+    return _PAGE.format(base=base)
+
+
 def _static_dir() -> Path:
     import swagger_ui
 
     return Path(swagger_ui.__file__).resolve().parent / "static"
 
 
+def base_path(headers: dict[str, str], context: dict[str, Any]) -> str:
+    """The prefix the browser must put before a route's path to reach it.
+
+    Called on API Gateway's own host (`<id>.execute-api...`), the stage name prefixes every path (`/api/docs`).
+    Behind CloudFront the viewer's path is already the route's path (the distribution's origin path adds the
+    stage) and its viewer-request function passes the viewer's host on as X-Forwarded-Host. An edge-optimized
+    API sends `Via` and `CloudFront-*` headers on direct calls too, so those cannot tell the two apart.
+    Locally there is no stage prefix either.
+    """
+    lowered = {k.lower(): v for k, v in headers.items()}
+    stage = str(context.get("stage") or "")
+    host = lowered.get("host", "").split(":")[0].lower()
+    forwarded = lowered.get("x-forwarded-host", "").split(",")[0].strip().split(":")[0].lower()
+    direct = ".execute-api." in host and forwarded in ("", host)
+    return f"/{stage}" if stage and direct else ""
+
+
 def _base_path() -> str:
-    # Behind API Gateway the stage name prefixes every path (/api/...), locally it is empty.
-    context: dict[str, Any] = dict(bp.current_request.context or {})
-    stage = context.get("stage")
-    host = str(dict(bp.current_request.headers or {}).get("host", ""))
-    return f"/{stage}" if stage and "execute-api" in host else ""
+    request = bp.current_request
+    return base_path(dict(request.headers or {}), dict(request.context or {}))
 
 
 @bp.route("/openapi.json", methods=["GET"])
@@ -47,7 +66,7 @@ def openapi_json() -> Response:
 @bp.route("/docs", methods=["GET"])
 def docs_page() -> Response:
     """Swagger UI."""
-    return Response(body=_PAGE.format(base=_base_path()), status_code=200,
+    return Response(body=render_page(_base_path()), status_code=200,
                     headers={"Content-Type": "text/html; charset=utf-8"})
 
 

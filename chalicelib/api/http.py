@@ -160,7 +160,8 @@ def parse_json_body(raw: bytes | str | None, headers: dict[str, str]) -> Any:
     """The decoded JSON body: 413 when too large, 400 when not JSON."""
     raw = raw.encode("utf-8") if isinstance(raw, str) else (raw or b"")
     if len(raw) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"request body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES}")
+        raise PayloadTooLarge(f"request body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES} (under Lambda's 6 MB "
+                              "payload; upload large knowledge-base files to the uploads bucket instead)")
     if not raw.strip():
         return None
     content_type = headers.get("content-type", "application/json").split(";")[0].strip().lower()

@@ -8,10 +8,14 @@ from pydantic import Field, StringConstraints, model_validator
 
 from chalicelib.schemas.common import Content, Out, PageQuery, SafeText, Strict
 
-MAX_EXAMPLES_PER_REQUEST = 1000
+# Bodies are at most 1 MiB (api/http.MAX_BODY_BYTES): 200 examples of 1,000 characters (4 bytes each at most) fit.
+# The embedder reads about the first 1,000 characters of a text anyway (MiniLM truncates at 256 tokens).
+MAX_EXAMPLES_PER_REQUEST = 200
+MAX_EXAMPLE_CHARS = 1_000
+MAX_LABELS_PER_REQUEST = 400
 LabelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80,
                                              pattern=r"^[A-Za-z0-9][A-Za-z0-9 _./&+-]*$")]
-ExampleText = Annotated[SafeText, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+ExampleText = Annotated[SafeText, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EXAMPLE_CHARS)]
 
 
 class ExampleIn(Strict):
@@ -67,7 +71,7 @@ class LabelIn(Strict):
 class LabelsIn(Strict):
     """Create or update categories (by name)."""
 
-    labels: list[LabelIn] = Field(min_length=1, max_length=500)
+    labels: list[LabelIn] = Field(min_length=1, max_length=MAX_LABELS_PER_REQUEST)
 
 
 class LabelOut(Out):

@@ -12,8 +12,10 @@ from chalicelib.errors import FieldError, ValidationFailed
 from chalicelib.rag.chunking import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE
 from chalicelib.schemas.common import Out, Strict, _check_text, _require_non_blank
 
-MAX_DOCUMENTS = 100
-MAX_TEXT_CHARS = 200_000
+# A request body is at most 1 MiB (api/http.MAX_BODY_BYTES, under Lambda's 6 MB payload): 20 documents of 12,000
+# characters (up to 4 bytes each in UTF-8) and their metadata fit; longer files go through the uploads bucket.
+MAX_DOCUMENTS = 20
+MAX_TEXT_CHARS = 12_000
 MAX_METADATA_KEYS = 20
 MAX_METADATA_BYTES = 4_096
 MAX_METADATA_VALUE_CHARS = 1_024
@@ -21,6 +23,8 @@ MAX_QUERY_CHARS = 2_000
 MAX_TOP_K = 50
 MAX_DELETE_IDS = 1_000
 FILTER_KEYS = ("source", "title", "heading")
+MAX_FILTER_VALUES = 20
+MAX_FILTER_VALUE_CHARS = 1_024
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
 
 
@@ -101,8 +105,10 @@ def _check_filter(value: dict[str, Any] | None) -> dict[str, Any] | None:
         values = item if isinstance(item, list) else [item]
         if key not in FILTER_KEYS:
             problems.append(FieldError(f"filter.{key}", f"not filterable; use one of {', '.join(FILTER_KEYS)}"))
-        elif not 1 <= len(values) <= 100 or not all(isinstance(v, str) and 0 < len(v) <= 1_024 for v in values):
-            problems.append(FieldError(f"filter.{key}", "must be a non-empty string or a list of 1-100 of them"))
+        elif not 1 <= len(values) <= MAX_FILTER_VALUES or not all(
+                isinstance(v, str) and 0 < len(v) <= MAX_FILTER_VALUE_CHARS for v in values):
+            problems.append(FieldError(f"filter.{key}",
+                                       f"must be a non-empty string or a list of 1-{MAX_FILTER_VALUES} of them"))
     if problems:
         raise ValidationFailed("invalid filter: " + "; ".join(f"{p.field}: {p.message}" for p in problems), problems)
     return value

@@ -2,7 +2,8 @@
 
 Context (`cdk -c key=value` or --context): `stage` limits synthesis to one stage, `cors_origin` sets CORS_ORIGIN
 (make deploy passes the stage's CloudFront URL once it exists; the console itself is same-origin and needs none),
-`llm=off` leaves the LLM settings out (make deploy does so while the stage's LLM key parameter does not exist).
+`llm=off` leaves the LLM settings out (make deploy does so while the stage's LLM key parameter does not exist),
+`alarm_email` / `alarm_webhook_url` set where the stage's alarms go (infra/stages.py: `alarm_target`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import aws_cdk as cdk  # noqa: E402
 
 from infra import packaging  # noqa: E402
 from infra.cdk.stack import HelpdeskStack, default_env  # noqa: E402
-from infra.stages import STAGES  # noqa: E402
+from infra.stages import STAGES, MissingAlarmTarget, alarm_target  # noqa: E402
 
 
 def _forget_app_modules() -> None:
@@ -36,10 +37,19 @@ def build(outdir: str | None = None, stages: list[str] | None = None, cors_origi
     wanted = stages or ([app.node.try_get_context("stage")] if app.node.try_get_context("stage") else list(STAGES))
     cors = cors_origin or app.node.try_get_context("cors_origin") or ""
     llm = str(app.node.try_get_context("llm") or "on") != "off"
+    overrides = {key: str(app.node.try_get_context(key)) for key in ("alarm_email", "alarm_webhook_url")
+                 if app.node.try_get_context(key)}
+    targets = {}
+    for name in wanted:  # before packaging anything: a stage without an alarm target fails at once
+        try:
+            targets[name] = alarm_target(STAGES[name], overrides)
+        except MissingAlarmTarget as exc:
+            raise SystemExit(f"synth: {exc}") from exc
     context = packaging.assemble_image_context()
     for name in wanted:
         _forget_app_modules()
-        HelpdeskStack(app, STAGES[name], image_context=context, cors_origin=cors, llm=llm, env=default_env())
+        HelpdeskStack(app, STAGES[name], image_context=context, alarm_target=targets[name], cors_origin=cors,
+                      llm=llm, env=default_env())
     return app
 
 

@@ -8,15 +8,20 @@ the container image for the KB/AI functions, the console (private bucket behind 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import (
     Aws,
+    CfnCondition,
     CfnOutput,
+    CfnParameter,
     Duration,
     Fn,
     RemovalPolicy,
@@ -39,7 +44,7 @@ from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
 from infra import resources
-from infra.stages import ROOT, StageConfig
+from infra.stages import ROOT, AlarmTarget, StageConfig
 
 DDB_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem",
             "dynamodb:DescribeTable"]
@@ -48,7 +53,10 @@ S3_READ_OBJECTS = ["s3:GetObject"]
 S3_WRITE_OBJECTS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
 SQS_SEND = ["sqs:SendMessage", "sqs:GetQueueUrl"]
 SQS_CONSUME = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
-ECR_PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+# X-Ray accepts no resource-level permissions: these two actions are the template's only `Resource: *`.
+XRAY_WRITE = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+# The request path (API Gateway -> authorizer -> API functions) is traced with X-Ray.
+TRACED_FUNCTIONS = ("api_handler", "api_ml", "bearer_auth")
 
 RETENTION = {7: logs.RetentionDays.ONE_WEEK, 14: logs.RetentionDays.TWO_WEEKS, 30: logs.RetentionDays.ONE_MONTH,
              90: logs.RetentionDays.THREE_MONTHS, 365: logs.RetentionDays.ONE_YEAR}
@@ -61,14 +69,48 @@ ONNX_MODEL_PATH = "/var/task/models/all-minilm-l6-v2/model.onnx"
 # CloudFront paths that go to API Gateway; everything else is the console.
 API_PATHS = ("/api/*", "/health", "/docs*", "/openapi.json")
 GATEWAY_RESPONSES = {
-    # API Gateway answers these itself (authorizer refused, no route): same JSON shape as the app's errors.
-    "UNAUTHORIZED": (401, "unauthorized", "$context.error.messageString"),
-    "ACCESS_DENIED": (403, "forbidden", "$context.error.messageString"),
-    "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", '"no such route"'),
-    "THROTTLED": (429, "too_many_requests", "$context.error.messageString"),
-    "DEFAULT_4XX": (None, "bad_request", "$context.error.messageString"),
-    "DEFAULT_5XX": (None, "unavailable", "$context.error.messageString"),
+    # API Gateway answers these itself (authorizer refused, no route, throttled): the app's error shape. Messages
+    # are fixed texts: nothing of the request (path, token) is echoed back.
+    "UNAUTHORIZED": (401, "unauthorized", "sign in first: the bearer token is missing, invalid or expired"),
+    "ACCESS_DENIED": (403, "forbidden", "not allowed"),
+    "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", "no such route"),
+    "THROTTLED": (429, "too_many_requests", "too many requests: retry later"),
+    "DEFAULT_4XX": (None, "bad_request", "the request was refused before it reached the API"),
+    "DEFAULT_5XX": (None, "unavailable", "the API is unavailable: retry later"),
 }
+# The headers every answer carries (API Gateway's own errors, and through CloudFront every API response).
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+SECURITY_HEADERS = {
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": API_CSP,
+    "Cache-Control": "no-store",
+}
+# The console (Vite build, antd): module scripts from its own origin only; antd and recharts set inline styles
+# (CSS-in-JS <style> tags and style attributes), icons and charts use data: images; the API is the same origin.
+CONSOLE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+               "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+               "frame-ancestors 'none'; upgrade-insecure-requests")
+# Swagger UI at /docs: its bundle and stylesheet from the same origin, one inline start-up script (allowed by its
+# hash, computed from the page chalicelib/api/docs.py serves behind CloudFront), inline styles, data: images.
+DOCS_CSP = ("default-src 'self'; script-src 'self' '{script_hash}'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
+API_ACCESS_LOG_FORMAT = json.dumps({
+    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "time": "$context.requestTime",
+    "method": "$context.httpMethod", "path": "$context.resourcePath", "status": "$context.status",
+    "bytes": "$context.responseLength", "latencyMs": "$context.responseLatency",
+    "integrationMs": "$context.integration.latency", "error": "$context.error.responseType",
+    "authError": "$context.authorizer.error", "xray": "$context.xrayTraceId",
+}, separators=(",", ":"))
+# CloudFront passes the viewer's host on (the origin request policy replaces Host with the API's): the API needs
+# it to link its pages (/docs) to the viewer's paths.
+FORWARDED_HOST_FUNCTION = """function handler(event) {
+  var request = event.request;
+  request.headers['x-forwarded-host'] = { value: request.headers.host.value };
+  return request;
+}"""
 # SPA fallback without CloudFront error pages (those would also rewrite the API's own 403/404 answers).
 SPA_FUNCTION = """function handler(event) {
   var request = event.request;
@@ -85,16 +127,20 @@ def _pascal(name: str) -> str:
 class HelpdeskStack(cdk.Stack):
     """One stage: API + functions (Chalice), tables, queues, buckets, console, alarms."""
 
-    def __init__(self, scope: Construct, stage: StageConfig, *, image_context: Path, cors_origin: str = "",
-                 llm: bool = True, **kwargs: Any) -> None:
+    def __init__(self, scope: Construct, stage: StageConfig, *, image_context: Path, alarm_target: AlarmTarget,
+                 cors_origin: str = "", llm: bool = True, **kwargs: Any) -> None:
         # The construct id is the stage name: chalice.cdk packages the Chalice stage named like its scope.
         super().__init__(scope, stage.name, stack_name=stage.stack_name,
                          description=f"Help desk ({stage.name}): API, functions, tables, queues, buckets, console",
                          **kwargs)
         self.stage = stage
         self.llm = llm  # off: no LLM settings, suggestions use the template draft (deploy without the key)
+        self.alarm_target = alarm_target
         self.settings = stage.settings()
-        self.removal = RemovalPolicy.RETAIN if stage.retain_data else RemovalPolicy.DESTROY
+        # Kept on update and delete, but removed when the stack's own creation rolls back: a failed first deploy
+        # leaves no fixed-name table or bucket behind to make the retry fail with "already exists".
+        self.removal = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if stage.retain_data else RemovalPolicy.DESTROY
+        self.deletion_protection = self._deletion_protection()
         self.tables = self._tables()
         self.queues, self.dlqs = self._queues()
         self.buckets = self._buckets()
@@ -133,9 +179,12 @@ class HelpdeskStack(cdk.Stack):
                 encryption=ddb.TableEncryption.AWS_MANAGED,
                 time_to_live_attribute=table_def.ttl_attribute,
                 stream=ddb.StreamViewType.NEW_AND_OLD_IMAGES if table_def.stream else None,
-                deletion_protection=self.stage.retain_data,
                 removal_policy=self.removal,
             )
+            if self.deletion_protection is not None:
+                cfn_table: ddb.CfnTable = table.node.default_child  # type: ignore[assignment]
+                cfn_table.add_property_override("DeletionProtectionEnabled", Fn.condition_if(
+                    self.deletion_protection.logical_id, True, False))
             for index in table_def.global_secondary_indexes:
                 index_keys = {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]}
                 projection = index.get("Projection", {"ProjectionType": "ALL"})
@@ -148,6 +197,20 @@ class HelpdeskStack(cdk.Stack):
                 )
             tables[table_def.logical] = table
         return tables
+
+    def _deletion_protection(self) -> CfnCondition | None:
+        """Tables of a stage that keeps its data get deletion protection, but only from the second deploy on.
+
+        A protected table cannot be deleted, not even by the rollback of a failed first deploy, which would then
+        leave it behind. `make deploy` passes TableDeletionProtection=true once the stack exists (its second,
+        CORS deploy does so on the very first run); CloudFormation keeps the value on later updates.
+        """
+        if not self.stage.retain_data:
+            return None
+        parameter = CfnParameter(self, "TableDeletionProtection", type="String", default="false",
+                                 allowed_values=["true", "false"],
+                                 description="DynamoDB deletion protection (make deploy: true once the stack exists)")
+        return CfnCondition(self, "ProtectTables", expression=Fn.condition_equals(parameter.value_as_string, "true"))
 
     def _queues(self) -> tuple[dict[str, sqs.Queue], dict[str, sqs.Queue]]:
         queues, dlqs = {}, {}
@@ -269,9 +332,10 @@ class HelpdeskStack(cdk.Stack):
                 sid="Secrets", actions=["ssm:GetParameter"],
                 resources=[f"arn:{Aws.PARTITION}:ssm:{Aws.REGION}:{Aws.ACCOUNT_ID}:parameter{parameters[s]}"
                            for s in fdef.secrets]))
-        if fdef.package == resources.IMAGE:
-            statements.append(iam.PolicyStatement(sid="PullImage", actions=ECR_PULL,
-                                                  resources=[self.image.repository.repository_arn]))
+        # (No ECR statement: Lambda pulls the image with its own service permissions, granted by the repository's
+        # policy, not with the function's role.)
+        if fdef.name in TRACED_FUNCTIONS:
+            statements.append(iam.PolicyStatement(sid="Tracing", actions=XRAY_WRITE, resources=["*"]))
         iam.Policy(self, f"Policy{_pascal(fdef.name)}", roles=[role], statements=statements)
         return role
 
@@ -324,6 +388,8 @@ class HelpdeskStack(cdk.Stack):
             environment=env,
         )
         function.node.add_dependency(self.node.find_child(f"Policy{_pascal(API_ML)}"))
+        cfn_function: lambda_.CfnFunction = function.node.default_child  # type: ignore[assignment]
+        cfn_function.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")  # role: Tracing
         return function
 
     def _chalice_env(self) -> dict[str, str]:
@@ -347,6 +413,8 @@ class HelpdeskStack(cdk.Stack):
             fn.add_property_override("Role", self.roles[fdef.name].role_arn)
             fn.add_resource_dependency(self.node.find_child(f"Policy{_pascal(fdef.name)}").node.default_child)
             fn.add_resource_dependency(self.node.find_child(f"Logs{_pascal(fdef.name)}").node.default_child)
+            if fdef.name in TRACED_FUNCTIONS:
+                fn.add_property_override("Tracing", "Active")
             if fdef.package == resources.IMAGE:
                 fn.add_property_override("PackageType", "Image")
                 fn.add_property_override("ImageUri", self.image.image_uri)
@@ -367,6 +435,8 @@ class HelpdeskStack(cdk.Stack):
                 # that order too).
                 fn.add_property_override(f"{base}.Queue", queue.queue_arn)
                 fn.add_property_override(f"{base}.FunctionResponseTypes", ["ReportBatchItemFailures"])
+                # The batch size is the deployment's (infra/resources.py): it is what the timeout arithmetic uses.
+                fn.add_property_override(f"{base}.BatchSize", resources.queue(fdef.source_queue).batch_size)
                 if fdef.package == resources.IMAGE:
                     # Bounded fan-out for the heavy consumers (the minimum SQS allows is 2).
                     fn.add_property_override(f"{base}.ScalingConfig", {"MaximumConcurrency": 5})
@@ -375,6 +445,16 @@ class HelpdeskStack(cdk.Stack):
         """KB/AI routes to the image function; JSON gateway errors; stage throttling; a stage-specific name."""
         api = self.chalice.get_resource("RestAPI")
         api.add_property_override("Name", f"helpdesk-{self.stage.name}")
+        # Any OpenApiVersion makes SAM drop its implicit `Stage` stage (which had no throttling); the body stays
+        # Swagger 2.0 as Chalice writes it.
+        api.add_property_override("OpenApiVersion", "2.0")
+        api.add_property_override("TracingEnabled", True)
+        access_logs = logs.LogGroup(self, "ApiAccessLogs", log_group_name=f"/aws/apigateway/helpdesk-{self.stage.name}",
+                                    retention=RETENTION[self.stage.log_retention_days],
+                                    removal_policy=RemovalPolicy.DESTROY)
+        api.add_property_override("AccessLogSetting", {"DestinationArn": access_logs.log_group_arn,
+                                                       "Format": API_ACCESS_LOG_FORMAT})
+        self._api_gateway_logging_role()
         api.add_property_override("MethodSettings", [{
             "ResourcePath": "/*", "HttpMethod": "*", "MetricsEnabled": True,
             "ThrottlingRateLimit": self.stage.throttle_rate_per_s, "ThrottlingBurstLimit": self.stage.throttle_burst,
@@ -391,12 +471,13 @@ class HelpdeskStack(cdk.Stack):
                     api.add_property_override(
                         f"DefinitionBody.paths.{path}.{method}.x-amazon-apigateway-integration.uri", uri)
         responses = {}
+        headers = {"Content-Type": "application/json", **SECURITY_HEADERS}
         for kind, (status, code, message) in GATEWAY_RESPONSES.items():
             response: dict[str, Any] = {
-                "responseTemplates": {"application/json":
-                                      f'{{"error":"{code}","message":{message},"details":[]}}'},
-                "responseParameters": {"gatewayresponse.header.Content-Type": "'application/json'",
-                                       "gatewayresponse.header.Cache-Control": "'no-store'"},
+                "responseTemplates": {"application/json": json.dumps(
+                    {"error": code, "message": message, "details": []}, separators=(",", ":"))},
+                "responseParameters": {f"gatewayresponse.header.{name}": f"'{value}'"
+                                       for name, value in headers.items()},
             }
             if status is not None:
                 response["statusCode"] = str(status)
@@ -408,6 +489,23 @@ class HelpdeskStack(cdk.Stack):
             source_arn=f"arn:{Aws.PARTITION}:execute-api:{Aws.REGION}:{Aws.ACCOUNT_ID}:{api.ref}/*",
         )
 
+    def _api_gateway_logging_role(self) -> None:
+        """API Gateway writes access logs with the account's (per region) CloudWatch role: set it here."""
+        role = iam.Role(self, "ApiGatewayLogsRole", assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+                        description="API Gateway: write access logs to CloudWatch Logs (account setting)")
+        iam.Policy(self, "PolicyApiGatewayLogs", roles=[role], statements=[iam.PolicyStatement(
+            sid="AccessLogs",
+            actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups",
+                     "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents"],
+            resources=[f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/apigateway/*"])])
+        # An account-wide setting: a stack that goes away must not leave it pointing at a deleted role.
+        role.apply_removal_policy(RemovalPolicy.RETAIN)
+        account = cdk.CfnResource(self, "ApiGatewayAccount", type="AWS::ApiGateway::Account",
+                                  properties={"CloudWatchRoleArn": role.role_arn})
+        account.node.add_dependency(self.node.find_child("PolicyApiGatewayLogs"))
+        account.apply_removal_policy(RemovalPolicy.RETAIN)
+        self.chalice.get_resource("RestAPI").add_resource_dependency(account)
+
     # --- console ---------------------------------------------------------------------------------------------
 
     def _console(self) -> cf.Distribution:
@@ -415,13 +513,25 @@ class HelpdeskStack(cdk.Stack):
         api_id = self.chalice.get_resource("RestAPI").ref
         api_origin = origins.HttpOrigin(f"{api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}",
                                         origin_path="/api", protocol_policy=cf.OriginProtocolPolicy.HTTPS_ONLY)
-        api_behavior = cf.BehaviorOptions(
-            origin=api_origin,
-            viewer_protocol_policy=cf.ViewerProtocolPolicy.HTTPS_ONLY,
-            allowed_methods=cf.AllowedMethods.ALLOW_ALL,
-            cache_policy=cf.CachePolicy.CACHING_DISABLED,
-            origin_request_policy=cf.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-        )
+        forwarded_host = cf.Function(self, "ForwardedHost", code=cf.FunctionCode.from_inline(FORWARDED_HOST_FUNCTION),
+                                     runtime=cf.FunctionRuntime.JS_2_0,
+                                     comment="API requests: the viewer's host as X-Forwarded-Host")
+
+        def api_behavior(csp: str, name: str) -> cf.BehaviorOptions:
+            return cf.BehaviorOptions(
+                origin=api_origin,
+                viewer_protocol_policy=cf.ViewerProtocolPolicy.HTTPS_ONLY,
+                allowed_methods=cf.AllowedMethods.ALLOW_ALL,
+                cache_policy=cf.CachePolicy.CACHING_DISABLED,
+                origin_request_policy=cf.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                response_headers_policy=self._headers_policy(name, csp, override=False),
+                function_associations=[cf.FunctionAssociation(function=forwarded_host,
+                                                              event_type=cf.FunctionEventType.VIEWER_REQUEST)],
+            )
+
+        api = api_behavior(API_CSP, "ApiHeaders")
+        behaviors = {path: api for path in API_PATHS if path != "/docs*"}
+        behaviors["/docs*"] = api_behavior(DOCS_CSP.format(script_hash=_docs_script_hash()), "DocsHeaders")
         spa = cf.Function(self, "SpaFallback", code=cf.FunctionCode.from_inline(SPA_FUNCTION),
                           runtime=cf.FunctionRuntime.JS_2_0,
                           comment="console routes without a file extension -> /index.html")
@@ -435,47 +545,115 @@ class HelpdeskStack(cdk.Stack):
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.buckets["console"]),
                 viewer_protocol_policy=cf.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 cache_policy=cf.CachePolicy.CACHING_OPTIMIZED,
-                response_headers_policy=cf.ResponseHeadersPolicy.SECURITY_HEADERS,
+                response_headers_policy=self._headers_policy("ConsoleHeaders", CONSOLE_CSP, override=True),
                 function_associations=[cf.FunctionAssociation(function=spa,
                                                               event_type=cf.FunctionEventType.VIEWER_REQUEST)],
             ),
-            additional_behaviors=dict.fromkeys(API_PATHS, api_behavior),
+            additional_behaviors=behaviors,
+        )
+
+    def _headers_policy(self, name: str, csp: str, *, override: bool) -> cf.ResponseHeadersPolicy:
+        """HSTS, nosniff, no framing, no referrer, and a CSP; `override=False` keeps a header the origin set."""
+        return cf.ResponseHeadersPolicy(
+            self, name, response_headers_policy_name=f"helpdesk-{self.stage.name}-{name}",
+            security_headers_behavior=cf.ResponseSecurityHeadersBehavior(
+                content_security_policy=cf.ResponseHeadersContentSecurityPolicy(content_security_policy=csp,
+                                                                                override=override),
+                strict_transport_security=cf.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(730), include_subdomains=True, override=True),
+                content_type_options=cf.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cf.ResponseHeadersFrameOptions(frame_option=cf.HeadersFrameOption.DENY, override=True),
+                referrer_policy=cf.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cf.HeadersReferrerPolicy.NO_REFERRER, override=True),
+            ),
         )
 
     # --- operations ------------------------------------------------------------------------------------------
 
     def _alarms(self) -> None:
-        topic = sns.Topic(self, "Alarms", topic_name=f"{self.settings.resource_prefix}-alarms",
-                          enforce_ssl=True)
-        if self.stage.alarm_email:
-            topic.add_subscription(subs.EmailSubscription(self.stage.alarm_email))
+        """Alarms to an SNS topic with at least one subscriber; CloudWatch may publish to it."""
+        topic = sns.Topic(self, "Alarms", topic_name=f"{self.settings.resource_prefix}-alarms", enforce_ssl=True)
+        # enforce_ssl writes a topic policy, which replaces SNS's default one: CloudWatch needs its own Allow.
+        topic.add_to_resource_policy(iam.PolicyStatement(
+            sid="CloudWatchAlarms", principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["sns:Publish"], resources=[topic.topic_arn],
+            conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                        "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:"
+                                                     f"{Aws.ACCOUNT_ID}:alarm:*"}}))
+        target = self.alarm_target
+        if target.email_parameter:
+            email = CfnParameter(self, "AlarmEmail", type="String", allowed_pattern=r"[^@\s]+@[^@\s]+\.[^@\s]+",
+                                 constraint_description="an e-mail address",
+                                 description="Where this stage's alarms are sent (confirm the subscription e-mail)")
+            topic.add_subscription(subs.EmailSubscription(email.value_as_string))
+        if target.email:
+            topic.add_subscription(subs.EmailSubscription(target.email))
+        if target.webhook_url:
+            topic.add_subscription(subs.UrlSubscription(target.webhook_url, protocol=sns.SubscriptionProtocol.HTTPS))
         action = cw_actions.SnsAction(topic)
-        for logical, dlq in self.dlqs.items():
-            alarm = cw.Alarm(
-                self, f"DlqAlarm{_pascal(logical)}",
-                alarm_name=f"{self.settings.queue_name(logical)}-dlq-not-empty",
-                alarm_description=f"Messages of {logical} failed every retry and wait in its dead-letter queue",
-                metric=dlq.metric_approximate_number_of_messages_visible(period=Duration.minutes(5),
-                                                                         statistic="Maximum"),
-                threshold=1, evaluation_periods=1,
-                comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+
+        def alarm(construct_id: str, name: str, description: str, metric: cw.IMetric, threshold: float, *,
+                  below: bool = False, missing: cw.TreatMissingData = cw.TreatMissingData.NOT_BREACHING) -> None:
+            created = cw.Alarm(
+                self, construct_id, alarm_name=name, alarm_description=description, metric=metric,
+                threshold=threshold, evaluation_periods=1, treat_missing_data=missing,
+                comparison_operator=cw.ComparisonOperator.LESS_THAN_THRESHOLD if below
+                else cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             )
-            alarm.add_alarm_action(action)
-        api_5xx = cw.Alarm(
-            self, "Api5xxAlarm",
-            alarm_name=f"helpdesk-{self.stage.name}-api-5xx",
-            alarm_description="API Gateway answered 5xx (Lambda errors, timeouts, throttling of the functions)",
-            metric=cw.Metric(namespace="AWS/ApiGateway", metric_name="5XXError",
-                             dimensions_map={"ApiName": f"helpdesk-{self.stage.name}", "Stage": "api"},
-                             statistic="Sum", period=Duration.minutes(5)),
-            threshold=5, evaluation_periods=1,
-            comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
-        )
-        api_5xx.add_alarm_action(action)
+            created.add_alarm_action(action)
+
+        five_minutes = Duration.minutes(5)
+        for logical, dlq in self.dlqs.items():
+            alarm(f"DlqAlarm{_pascal(logical)}", f"{self.settings.queue_name(logical)}-dlq-not-empty",
+                  f"Messages of {logical} failed every retry and wait in its dead-letter queue",
+                  dlq.metric_approximate_number_of_messages_visible(period=five_minutes, statistic="Maximum"), 1)
+        for queue_def in resources.queues():
+            # Older than two visibility timeouts: no consumer has finished it in two full attempts.
+            age = 2 * queue_def.visibility_timeout_s
+            queue_name = self.settings.queue_name(queue_def.logical)
+            alarm(f"QueueAgeAlarm{_pascal(queue_def.logical)}", f"{queue_name}-stalled",
+                  f"The oldest message of {queue_def.logical} waits for more than {age} s: its consumer is stuck or "
+                  "throttled",
+                  self.queues[queue_def.logical].metric_approximate_age_of_oldest_message(
+                      period=five_minutes, statistic="Maximum"), age)
+        schedules = self._schedules()
+        for fdef in resources.functions():
+            name = self.function_name(fdef.name)
+            dims = {"FunctionName": name}
+            alarm(f"ErrorsAlarm{_pascal(fdef.name)}", f"{name}-errors",
+                  f"{fdef.name} failed (an exception, a timeout or running out of memory)",
+                  cw.Metric(namespace="AWS/Lambda", metric_name="Errors", dimensions_map=dims, statistic="Sum",
+                            period=five_minutes), 1)
+            alarm(f"ThrottlesAlarm{_pascal(fdef.name)}", f"{name}-throttles",
+                  f"{fdef.name} was throttled (account concurrency or its own limit)",
+                  cw.Metric(namespace="AWS/Lambda", metric_name="Throttles", dimensions_map=dims, statistic="Sum",
+                            period=five_minutes), 1)
+            if fdef.name in schedules:
+                # A schedule that stops firing raises no error: alarm when it has not run for two of its periods.
+                period = Duration.minutes(max(5, 2 * schedules[fdef.name]))
+                alarm(f"NotRunningAlarm{_pascal(fdef.name)}", f"{name}-not-running",
+                      f"The scheduled {fdef.name} did not run for {period.to_minutes()} minutes",
+                      cw.Metric(namespace="AWS/Lambda", metric_name="Invocations", dimensions_map=dims,
+                                statistic="Sum", period=period), 1, below=True, missing=cw.TreatMissingData.BREACHING)
+        alarm("Api5xxAlarm", f"helpdesk-{self.stage.name}-api-5xx",
+              "API Gateway answered 5xx (Lambda errors, timeouts, throttling of the functions)",
+              cw.Metric(namespace="AWS/ApiGateway", metric_name="5XXError",
+                        dimensions_map={"ApiName": f"helpdesk-{self.stage.name}", "Stage": "api"},
+                        statistic="Sum", period=five_minutes), 5)
         cdk.Tags.of(self).add("app", "helpdesk")
         cdk.Tags.of(self).add("stage", self.stage.name)
+
+    def _schedules(self) -> dict[str, int]:
+        """Scheduled functions (Chalice names) and their rate in minutes, from the SAM template."""
+        out = {}
+        for fdef in resources.functions():
+            logical = to_cfn_resource_name(fdef.name)
+            events = self.sam_template()["Resources"].get(logical, {}).get("Properties", {}).get("Events", {})
+            for event in events.values():
+                if event["Type"] == "Schedule":
+                    count, unit = event["Properties"]["Schedule"].removeprefix("rate(").rstrip(")").split()
+                    out[fdef.name] = int(count) * (60 if unit.startswith("hour") else 1)
+        return out
 
     def _outputs(self) -> None:
         api_id = self.chalice.get_resource("RestAPI").ref
@@ -484,6 +662,16 @@ class HelpdeskStack(cdk.Stack):
         CfnOutput(self, "ConsoleBucket", value=self.buckets["console"].bucket_name)
         CfnOutput(self, "ApiUrl", value=f"https://{api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}/api/")
         CfnOutput(self, "KbUploadsBucket", value=self.buckets["kb-uploads"].bucket_name)
+
+
+def _docs_script_hash() -> str:
+    """CSP source of the one inline script of /docs as CloudFront serves it (no stage prefix)."""
+    from chalicelib.api import docs
+
+    script = re.search(r"<script>(.*?)</script>", docs.render_page(""), re.S)
+    assert script, "the docs page has no inline script any more: drop its hash from DOCS_CSP"
+    digest = hashlib.sha256(script.group(1).encode("utf-8")).digest()
+    return f"sha256-{base64.b64encode(digest).decode()}"
 
 
 def default_env() -> cdk.Environment | None:

@@ -36,11 +36,14 @@ STAGE = "dev"
 # console bucket's policy names the distribution).
 LEFT_OUT = {
     "AWS::ApiGateway::RestApi": 1, "AWS::ApiGateway::Deployment": 1, "AWS::ApiGateway::Stage": 1,
+    "AWS::ApiGateway::Account": 1,
     "AWS::Lambda::Permission": 3,  # API Gateway -> api_handler, api_ml, bearer_auth
     "AWS::CloudFront::Distribution": 1, "AWS::S3::BucketPolicy": 1,
 }
 NOT_MODELLED_BY_MOTO = {"AWS::CloudWatch::Alarm", "AWS::SQS::QueuePolicy", "AWS::S3::BucketPolicy",
-                        "AWS::SNS::TopicPolicy", "AWS::CloudFront::Function", "AWS::CloudFront::OriginAccessControl"}
+                        "AWS::SNS::TopicPolicy", "AWS::CloudFront::Function", "AWS::CloudFront::OriginAccessControl",
+                        "AWS::CloudFront::ResponseHeadersPolicy", "AWS::SNS::Subscription"}
+ALARM_EMAIL = "alarms@example.com"  # dev's AlarmEmail parameter
 
 
 def _free_port() -> int:
@@ -106,15 +109,16 @@ def client(endpoint: str, service: str) -> Any:
                         aws_secret_access_key="testing")
 
 
-@pytest.fixture(scope="module")
-def stack(endpoint: str) -> dict[str, Any]:
-    path = CDK_OUT / f"{STAGE}.cfn.json"
+def _template(endpoint: str, stage: str) -> dict[str, Any]:
+    """The stage's expanded template, with what `cdk bootstrap` and `cdk deploy` do before CloudFormation runs:
+    the bootstrap version parameter and the zip assets in the staging bucket (moto checks a function's code
+    exists; images are not checked)."""
+    path = CDK_OUT / f"{stage}.cfn.json"
     if not path.exists():
         pytest.fail(f"{path} is missing: run `make synth` first")
-    template = json.loads(path.read_text())
-    # What `cdk bootstrap` and `cdk deploy` do before CloudFormation runs: the bootstrap version parameter and
-    # the zip assets in the staging bucket (moto checks a function's code exists; images are not checked).
-    client(endpoint, "ssm").put_parameter(Name="/cdk-bootstrap/hnb659fds/version", Value="30", Type="String")
+    template: dict[str, Any] = json.loads(path.read_text())
+    client(endpoint, "ssm").put_parameter(Name="/cdk-bootstrap/hnb659fds/version", Value="30", Type="String",
+                                          Overwrite=True)
     staging = f"cdk-hnb659fds-assets-{ACCOUNT}-{REGION}"
     client(endpoint, "s3").create_bucket(Bucket=staging)
     for resource in template["Resources"].values():
@@ -122,10 +126,20 @@ def stack(endpoint: str) -> dict[str, Any]:
         if "S3Key" in code:
             client(endpoint, "s3").put_object(Bucket=staging, Key=code["S3Key"],
                                               Body=(CDK_OUT / f"asset.{code['S3Key']}").read_bytes())
+    return template
+
+
+CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+
+
+@pytest.fixture(scope="module")
+def stack(endpoint: str) -> dict[str, Any]:
+    template = _template(endpoint, STAGE)
     removed = prune(template, ("AWS::ApiGateway::",))
     cfn = client(endpoint, "cloudformation")
     cfn.create_stack(StackName=STAGES[STAGE].stack_name, TemplateBody=json.dumps(template),
-                     Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"])
+                     Parameters=[{"ParameterKey": "AlarmEmail", "ParameterValue": ALARM_EMAIL}],
+                     Capabilities=CAPABILITIES)
     described = cfn.describe_stacks(StackName=STAGES[STAGE].stack_name)["Stacks"][0]
     summaries = cfn.list_stack_resources(StackName=STAGES[STAGE].stack_name)["StackResourceSummaries"]
     return {"template": template, "removed": removed, "status": described["StackStatus"],
@@ -279,3 +293,42 @@ def test_the_app_finds_its_resources_with_a_functions_environment(endpoint: str,
     assert result.returncode == 0, result.stderr[-2000:]
     health = json.loads(result.stdout.strip().splitlines()[-1])
     assert health == {"status": "ok", "tables": len(resources.tables()) - 1, "stage": STAGE}  # all but idempotency
+
+
+def _fixed_names(endpoint: str, stage: str) -> tuple[set[str], set[str]]:
+    prefix = f"helpdesk-{stage}-"
+    tables = {t for t in client(endpoint, "dynamodb").list_tables()["TableNames"] if t.startswith(prefix)}
+    buckets = {b["Name"] for b in client(endpoint, "s3").list_buckets()["Buckets"] if b["Name"].startswith(prefix)}
+    return tables, buckets
+
+
+def test_a_failed_first_deploy_of_prod_can_be_retried(endpoint: str) -> None:
+    """prod keeps its tables and buckets (fixed names), but not when its own creation fails: the retry works."""
+    stage = "prod"
+    assert STAGES[stage].retain_data
+    template = _template(endpoint, stage)
+    prune(template, ("AWS::ApiGateway::",))
+    stateful = [k for k, r in template["Resources"].items()
+                if r["Type"] in ("AWS::DynamoDB::Table", "AWS::S3::Bucket")]
+    # GIVEN a first deploy that fails half way: every table and bucket is created, then a function whose code is
+    # missing fails
+    failing = dict(template, Resources={**template["Resources"], "FailsHalfWay": {
+        "Type": "AWS::Lambda::Function", "DependsOn": stateful,
+        "Properties": {"FunctionName": "helpdesk-prod-fails", "Runtime": "python3.12", "Handler": "x.handler",
+                       "Role": f"arn:aws:iam::{ACCOUNT}:role/any",
+                       "Code": {"S3Bucket": "no-such-bucket", "S3Key": "missing.zip"}}}})
+    cfn = client(endpoint, "cloudformation")
+    name = STAGES[stage].stack_name
+    with pytest.raises(Exception, match="NoSuchBucket"):
+        cfn.create_stack(StackName=name, TemplateBody=json.dumps(failing), Capabilities=CAPABILITIES)
+    tables, buckets = _fixed_names(endpoint, stage)
+    assert len(tables) == len(resources.tables()) and len(buckets) == len(resources.buckets())
+    # WHEN CloudFormation rolls the creation back (moto has no rollback: deleting the stack does the same, it
+    # keeps exactly the resources whose DeletionPolicy is Retain) and the deploy is run again
+    cfn.delete_stack(StackName=name)
+    assert _fixed_names(endpoint, stage) == (set(), set())
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template), Capabilities=CAPABILITIES)
+    # THEN the stack is created, with its tables and buckets
+    assert cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    tables, buckets = _fixed_names(endpoint, stage)
+    assert len(tables) == len(resources.tables()) and len(buckets) == len(resources.buckets())

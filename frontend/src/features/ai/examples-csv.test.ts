@@ -26,16 +26,16 @@ describe('CSV examples', () => {
     expect(parsed.problems.map((p) => p.line)).toEqual([3, 4, 5, 6]);
     expect(parsed.problems[0]!.message).toMatch(/both a text and a label/);
     expect(parsed.problems[2]!.message).toMatch(/label "#weird"/);
-    expect(parsed.problems[3]!.message).toMatch(/longer than 5,000/);
+    expect(parsed.problems[3]!.message).toMatch(/longer than 1,000/);
   });
 
-  it('cuts 2,500 examples into batches of at most 1,000', () => {
-    expect(toBatches(Array.from({ length: 2500 }, (_, i) => i)).map((b) => b.length)).toEqual([1000, 1000, 500]);
+  it('cuts 500 examples into batches of at most 200', () => {
+    expect(toBatches(Array.from({ length: 500 }, (_, i) => i)).map((b) => b.length)).toEqual([200, 200, 100]);
     expect(toBatches([])).toEqual([]);
   });
 
   it('sends batches one after the other and adds up what the API accepted', async () => {
-    const examples = Array.from({ length: 2001 }, (_, i) => ({ text: `t${i}`, label: i % 2 ? 'a' : 'b' }));
+    const examples = Array.from({ length: 401 }, (_, i) => ({ text: `t${i}`, label: i % 2 ? 'a' : 'b' }));
     const sizes: number[] = [];
     const send = vi.fn(async (batch: { text: string; label: string }[]) => {
       sizes.push(batch.length);
@@ -43,19 +43,19 @@ describe('CSV examples', () => {
     });
     const progress = vi.fn();
     const report = await sendInBatches(examples, send, progress);
-    expect(sizes).toEqual([1000, 1000, 1]);
-    expect(report).toEqual({ sent: 2001, received: 2001, added: 1998, labelsAdded: ['a'], batches: 3 });
-    expect(progress).toHaveBeenLastCalledWith(2001, 2001);
+    expect(sizes).toEqual([200, 200, 1]);
+    expect(report).toEqual({ sent: 401, received: 401, added: 398, labelsAdded: ['a'], batches: 3 });
+    expect(progress).toHaveBeenLastCalledWith(401, 401);
   });
 
   it('stops at the first failed batch and reports how far it got', async () => {
-    const examples = Array.from({ length: 1500 }, (_, i) => ({ text: `t${i}`, label: 'a' }));
+    const examples = Array.from({ length: 300 }, (_, i) => ({ text: `t${i}`, label: 'a' }));
     let calls = 0;
     const send = async (batch: unknown[]) => {
       calls += 1;
       if (calls === 2) throw new Error('HTTP 413');
       return { received: batch.length, new: batch.length, labels_added: [], generation: 1, status: 'accepted' };
     };
-    await expect(sendInBatches(examples, send)).rejects.toMatchObject({ message: 'HTTP 413', report: { sent: 1000, batches: 1 } });
+    await expect(sendInBatches(examples, send)).rejects.toMatchObject({ message: 'HTTP 413', report: { sent: 200, batches: 1 } });
   });
 });

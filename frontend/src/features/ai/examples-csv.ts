@@ -1,12 +1,12 @@
 /**
  * Labelled examples from CSV (`text,label`), pasted or uploaded, sent to POST /api/ai/examples in batches
- * of at most 1,000 (the API's limit per request).
+ * of at most 200 (the API's limit per request: a body must stay under 1 MiB).
  */
 import Papa from 'papaparse';
 import type { AiExample, AiExamplesAccepted } from '@/api/types';
 
-export const MAX_BATCH = 1000;
-export const MAX_TEXT = 5000;
+export const MAX_BATCH = 200;
+export const MAX_TEXT = 1000;
 export const MAX_LABEL = 80;
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9 _./&+-]*$/;
 

@@ -11,7 +11,7 @@ import { useAuth } from '@/lib/auth';
 import { addExamples, useClassifier, useRetrain } from '../api/classifier';
 import { useLabels, useUpsertLabels } from '../api/labels';
 import { aiKeys } from '../api/keys';
-import { parseExamplesCsv, sendInBatches, toBatches, type SendReport } from '../examples-csv';
+import { MAX_BATCH, parseExamplesCsv, sendInBatches, toBatches, type SendReport } from '../examples-csv';
 
 const STATUS_COLORS: Record<Classifier['status'], string> = { ready: 'green', training: 'blue', untrained: 'default' };
 
@@ -196,7 +196,7 @@ function ExamplesCard() {
           {fileName && <Typography.Text type="secondary">Loaded {fileName}</Typography.Text>}
           <Button type="primary" onClick={() => void send()} disabled={!parsed || parsed.examples.length === 0} loading={sending}>
             {parsed && parsed.examples.length > 0
-              ? `Send ${parsed.examples.length.toLocaleString()} example${parsed.examples.length === 1 ? '' : 's'}${parsed.examples.length > 1000 ? ` in ${toBatches(parsed.examples).length} batches` : ''}`
+              ? `Send ${parsed.examples.length.toLocaleString()} example${parsed.examples.length === 1 ? '' : 's'}${parsed.examples.length > MAX_BATCH ? ` in ${toBatches(parsed.examples).length} batches` : ''}`
               : 'Send examples'}
           </Button>
         </Flex>
