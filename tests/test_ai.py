@@ -235,3 +235,31 @@ def test_ai_routes_are_for_agents_only(api):
 @pytest.mark.parametrize("text", ["", " " * 5])
 def test_classify_validates_its_text(api, text):
     assert api.post("/api/ai/classify", {"text": text})[0] == 422
+
+
+def test_a_reserved_label_refuses_the_whole_request_and_writes_nothing(api):
+    status, body = api.post("/api/ai/labels", {"labels": [{"name": "billing"}, {"name": "out_of_scope"}]})
+    assert status == 422 and body["details"][0]["field"] == "labels", body
+    assert api.get("/api/ai/labels") == (200, [])
+
+
+def test_suggest_on_a_long_thread_drafts_from_the_latest_replies(api, monkeypatch):
+    from chalicelib.principal import SYSTEM
+    from chalicelib.schemas.tickets import ReplyCreate
+    from chalicelib.services import replies
+
+    server = FakeLlm().start()
+    monkeypatch.setenv("LLM_BASE_URL", server.base_url)
+    try:
+        requester = make_user(name="Dana", password=None)
+        ticket = make_ticket(requester["id"], title="VPN", content="The VPN drops every hour.")
+        for n in range(55):  # more than one page of the thread (50)
+            replies.add_reply(ticket_id=ticket["id"], data=ReplyCreate(author_id=requester["id"],
+                                                                       content=f"customer message {n}"), actor=SYSTEM)
+        status, body = api.post(f"/api/ai/tickets/{ticket['id']}/suggest")
+        assert status == 200 and body["draft_source"] == "llm", body
+        sent = json.loads(server.received[-1]["body"]["messages"][1]["content"].removeprefix("<data>\n")
+                          .removesuffix("\n</data>"))
+        assert [m["text"] for m in sent["thread"]][-1] == "customer message 54"
+    finally:
+        server.stop()

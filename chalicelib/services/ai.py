@@ -79,13 +79,14 @@ def upsert_labels(*, data: LabelsIn) -> list[dict[str, Any]]:
     """Create or update categories; descriptions help the few-shot model, so the classifier retrains."""
     bind_models()
     wanted = {label.name: label for label in data.labels}  # a name sent twice: the last one wins
+    reserved = [name for name in wanted if name.lower() in classifier.OUT_OF_SCOPE_LABELS]
+    if reserved:  # checked before the batch: leaving `batch_write()` by an exception still writes its items
+        raise ValidationFailed("out_of_scope is reserved", [FieldError("labels", f"{reserved[0]} is reserved")])
     existing = {label.name: label for label in LabelModel.batch_get([(DEFAULT_SET, n) for n in wanted])}
     now = now_iso()
     created = 0
     with LabelModel.batch_write() as writer:
         for label in wanted.values():
-            if label.name.lower() in classifier.OUT_OF_SCOPE_LABELS:
-                raise ValidationFailed("out_of_scope is reserved", [FieldError("labels", f"{label.name} is reserved")])
             created += label.name not in existing
             writer.save(LabelModel(DEFAULT_SET, label.name, description=label.description,
                                    created_at=existing[label.name].created_at if label.name in existing else now))
@@ -430,9 +431,10 @@ def _complete_only(ticket_id: int, version: int) -> None:
 # --- suggestions ------------------------------------------------------------------------------------------
 
 def _thread(ticket_id: int, requester_id: int) -> list[dict[str, Any]]:
-    replies, _ = query_once(ReplyModel, ticket_id, limit=50)
+    """The latest 50 messages of the thread, oldest first."""
+    replies, _ = query_once(ReplyModel, ticket_id, limit=50, forward=False)
     return [{"from": "customer" if int(r.author_id) == requester_id else "agent", "content": r.content}
-            for r in replies if not r.internal]
+            for r in reversed(replies) if not r.internal]
 
 
 def _snippets(query: str) -> list[dict[str, Any]]:
