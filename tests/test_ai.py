@@ -8,7 +8,7 @@ import boto3
 import pytest
 from chalice.local import LambdaContext
 
-from chalicelib.config import get_settings
+from chalicelib.config import get_settings, reset_process_state
 from chalicelib.handlers import ai as ai_handlers
 from chalicelib.services import ai, outbox
 from tests.utils.factories import make_ticket, make_user, make_user_with_token
@@ -40,10 +40,8 @@ def ai_aws(aws, monkeypatch):
     monkeypatch.setenv("ONNX_MODEL_PATH", str(onnx_model_path()))
     monkeypatch.delenv("KB_STORE_URI", raising=False)
     reset_kb_caches()
-    ai.reset_caches()
     yield aws
     reset_kb_caches()
-    ai.reset_caches()
 
 
 def train_now(api):
@@ -189,6 +187,7 @@ def ingest_kb(api):
 
 def test_suggest_returns_classification_snippets_and_a_template_draft(api, monkeypatch):
     monkeypatch.delenv("LLM_BASE_URL", raising=False)
+    reset_process_state()
     train_now(api)
     ingest_kb(api)
     requester = make_user(name="Carol Jones", password=None)
@@ -207,6 +206,7 @@ def test_suggest_returns_classification_snippets_and_a_template_draft(api, monke
 def test_suggest_with_an_llm_and_a_prompt_injection_attempt(api, monkeypatch):
     server = FakeLlm().start()
     monkeypatch.setenv("LLM_BASE_URL", server.base_url)
+    reset_process_state()
     try:
         train_now(api)
         ingest_kb(api)
@@ -250,6 +250,7 @@ def test_suggest_on_a_long_thread_drafts_from_the_latest_replies(api, monkeypatc
 
     server = FakeLlm().start()
     monkeypatch.setenv("LLM_BASE_URL", server.base_url)
+    reset_process_state()
     try:
         requester = make_user(name="Dana", password=None)
         ticket = make_ticket(requester["id"], title="VPN", content="The VPN drops every hour.")

@@ -81,26 +81,25 @@ def test_hash_embedder_is_identical_across_processes():
 
 
 def test_selection_defaults_to_onnx_when_exported_else_hash_and_caches(monkeypatch, tmp_path):
-    from chalicelib.config import ConfigError
+    from chalicelib.config import ConfigError, reset_process_state
     from chalicelib.rag import embeddings
-    from chalicelib.rag.settings import reset_kb_settings
 
     exported = onnx_model_path()
     monkeypatch.delenv("EMBEDDER", raising=False)
     monkeypatch.setenv("ONNX_MODEL_PATH", str(tmp_path / "missing.onnx"))
-    reset_kb_settings()
+    reset_process_state()
     assert embeddings.embedder_kind() == "hash"
     monkeypatch.setenv("ONNX_MODEL_PATH", str(exported))
-    reset_kb_settings()
+    reset_process_state()
     assert embeddings.embedder_kind() == "onnx"
     embeddings.reset_embedders()
     assert embeddings.get_embedder() is embeddings.get_embedder()
     assert embeddings.get_embedder().name == "onnx"
     monkeypatch.setenv("EMBEDDER", "gpu")
-    reset_kb_settings()
+    reset_process_state()
     with pytest.raises(ConfigError):
         embeddings.embedder_kind()
-    reset_kb_settings()
+    reset_process_state()
     embeddings.reset_embedders()
 
 

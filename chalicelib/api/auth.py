@@ -25,7 +25,7 @@ def _deliver(tokens: dict[str, Any], delivery: str, call: Call) -> Reply:
     secure = call.headers.get("x-forwarded-proto", "https") == "https" and "127.0.0.1" not in call.headers.get(
         "host", "") and "localhost" not in call.headers.get("host", "")
     cookie = (f"{REFRESH_COOKIE}={tokens['refresh_token']}; HttpOnly; SameSite=Strict; Path=/api/auth; "
-              f"Max-Age={get_settings().refresh_token_ttl_s}" + ("; Secure" if secure else ""))
+              f"Max-Age={get_settings().auth.refresh_token_ttl_s}" + ("; Secure" if secure else ""))
     return Reply({**tokens, "refresh_token": None}, headers={"Set-Cookie": cookie})
 
 

@@ -36,7 +36,7 @@ def _range(start: date | None, end: date | None) -> tuple[date, date]:
 
 def _backlog() -> dict[str, Any]:
     """Current counts by status, and by priority among unresolved tickets (one BatchGetItem of counters)."""
-    shards = get_settings().count_shards
+    shards = get_settings().tables.count_shards
     partitions: dict[str, str] = {f"status:{s}": listing.partition_key("ticket", {"status": s}) for s in STATUSES}
     for status in OPEN_STATUSES:
         for priority in PRIORITIES:

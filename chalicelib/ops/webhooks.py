@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import os
 import secrets
 import socket
 import time
@@ -30,7 +29,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import aws
 from chalicelib.clock import now_iso
-from chalicelib.config import get_settings
+from chalicelib.config import get_settings, on_reset
 from chalicelib.db import batch_get, query_once
 from chalicelib.errors import FieldError, NotFound, ValidationFailed
 from chalicelib.log import logger
@@ -44,7 +43,6 @@ KIND = "webhook"
 TIMEOUT_S = 5
 _SUBSCRIPTIONS_TTL_S = 60.0
 _subscriptions: tuple[float, dict[str, list[str]]] | None = None
-_queue_urls: dict[str, str] = {}
 
 
 class DeliveryFailed(Exception):
@@ -53,7 +51,7 @@ class DeliveryFailed(Exception):
 
 def allow_private_targets() -> bool:
     """Local development may deliver to 127.0.0.1 and private networks."""
-    return os.environ.get("WEBHOOKS_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes")
+    return get_settings().webhooks.allow_private
 
 
 def check_target(url: str) -> None:
@@ -137,10 +135,7 @@ def subscribers(event_type: str) -> list[str]:
 
 
 def _queue(logical: str) -> str:
-    if logical not in _queue_urls:
-        name = get_settings().queue_name(logical)
-        _queue_urls[logical] = aws.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
-    return _queue_urls[logical]
+    return aws.queue_url(logical)
 
 
 def publish(event_type: str, data: dict[str, Any]) -> bool:
@@ -209,7 +204,7 @@ def deliver(message: dict[str, Any]) -> dict[str, Any]:
     return {"delivered": hook.id, "status": status}
 
 
+@on_reset
 def reset_cache() -> None:
-    """Forget queue URLs and subscriptions (tests)."""
-    _queue_urls.clear()
+    """Forget the subscriptions (tests)."""
     _forget_subscriptions()

@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from chalicelib.config import get_settings, on_reset
 from chalicelib.rag.embeddings import DIM
-from chalicelib.rag.settings import KbSettings, get_kb_settings
 
 T = TypeVar("T")
 RRF_K = 60
@@ -90,10 +90,27 @@ def _retrying(action: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
+@dataclass(frozen=True)
+class StoreLocation:
+    """Where one store's table lives (benchmarks point a store elsewhere by replacing fields)."""
+
+    store_uri: str
+    storage_options: dict[str, str]
+    table: str
+    index_min_rows: int
+
+
+def store_location() -> StoreLocation:
+    """The stage's store location, from the settings."""
+    settings = get_settings()
+    return StoreLocation(store_uri=settings.kb_store_uri, storage_options=settings.kb_storage_options,
+                         table=settings.kb.table, index_min_rows=settings.kb.index_min_rows)
+
+
 class VectorStore:
     """Add, search, delete and count chunks in one LanceDB table."""
 
-    def __init__(self, settings: KbSettings, space: str, dim: int = DIM) -> None:
+    def __init__(self, settings: StoreLocation, space: str, dim: int = DIM) -> None:
         self.settings = settings
         self.name = f"{settings.table}_{space}"  # vectors from different models never share a table
         self.dim = dim
@@ -286,7 +303,7 @@ _stores_lock = threading.Lock()
 
 def get_store(space: str) -> VectorStore:
     """The process-wide store for one embedding space (connected lazily, cached)."""
-    settings = get_kb_settings()
+    settings = store_location()
     key = (settings.store_uri, settings.table, space)
     with _stores_lock:
         if key not in _stores:
@@ -294,6 +311,7 @@ def get_store(space: str) -> VectorStore:
         return _stores[key]
 
 
+@on_reset
 def reset_stores() -> None:
     """Forget cached connections (tests)."""
     with _stores_lock:

@@ -14,7 +14,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from chalicelib import aws
 from chalicelib.ai import classifier, drafting, triage
 from chalicelib.clock import now_iso, parse_iso, to_iso, utcnow
-from chalicelib.config import get_settings
+from chalicelib.config import get_settings, on_reset
 from chalicelib.db import TransactionFailed, Tx, batch_get, chunked, query_once
 from chalicelib.errors import Conflict, FieldError, ValidationFailed
 from chalicelib.log import logger
@@ -330,6 +330,7 @@ def current_model() -> classifier.TrainedModel | None:
     return model
 
 
+@on_reset
 def reset_caches() -> None:
     """Forget the in-memory model (tests; a new stack)."""
     with _cache_lock:

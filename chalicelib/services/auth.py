@@ -11,6 +11,7 @@ from typing import Any
 import jwt
 from pynamodb.exceptions import DoesNotExist
 
+from chalicelib import secrets as secret_store
 from chalicelib.clock import now_iso
 from chalicelib.config import get_settings
 from chalicelib.db import TransactionFailed, Tx, query_once
@@ -22,7 +23,6 @@ from chalicelib.models.users import UserModel
 from chalicelib.principal import Principal
 from chalicelib.schemas.auth import ALL_SCOPES, ApiKeyCreate
 from chalicelib.services import listing, passwords, throttle, users
-from chalicelib.services import secrets as secret_store
 
 ALGORITHM = "HS256"
 API_KEY_PREFIX = "hdk_"
@@ -49,19 +49,19 @@ def issue_tokens(user: UserModel) -> dict[str, Any]:
     settings = get_settings()
     now = int(time.time())
     base = {"sub": str(int(user.id)), "iss": _issuer(), "iat": now}
-    access = _encode({**base, "typ": "access", "role": user.role, "exp": now + settings.access_token_ttl_s})
+    access = _encode({**base, "typ": "access", "role": user.role, "exp": now + settings.auth.access_token_ttl_s})
     refresh = _encode({
         **base,
         "typ": "refresh",
         "tv": int(user.token_version or 0),
         "jti": secrets.token_urlsafe(8),
-        "exp": now + settings.refresh_token_ttl_s,
+        "exp": now + settings.auth.refresh_token_ttl_s,
     })
     return {
         "access_token": access,
         "refresh_token": refresh,
         "token_type": "Bearer",
-        "expires_in": settings.access_token_ttl_s,
+        "expires_in": settings.auth.access_token_ttl_s,
         "user": users.to_dict(user),
     }
 

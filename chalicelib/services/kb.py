@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 from collections import defaultdict
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -20,6 +19,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import faults
 from chalicelib.clock import now_iso
+from chalicelib.config import get_settings
 from chalicelib.db import query_once
 from chalicelib.errors import FieldError, PayloadTooLarge, ValidationFailed
 from chalicelib.models import bind_models
@@ -56,12 +56,12 @@ class Document:
 
 def search_mode() -> str:
     """`hybrid` (vector + full text, fused by rank) or `vector` (KB_SEARCH_MODE)."""
-    return os.environ.get("KB_SEARCH_MODE", "hybrid").strip() or "hybrid"
+    return get_settings().kb.search_mode
 
 
 def bm25_weight() -> float:
     """The full-text list's weight in the fusion (KB_BM25_WEIGHT; 0.25 was best on the train queries)."""
-    return float(os.environ.get("KB_BM25_WEIGHT", "").strip() or 0.25)
+    return get_settings().kb.bm25_weight
 
 
 def passage(chunk: Chunk, title: str) -> str:

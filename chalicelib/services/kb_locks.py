@@ -15,10 +15,10 @@ from contextlib import contextmanager
 
 from pynamodb.exceptions import DeleteError, UpdateError
 
+from chalicelib.config import get_settings
 from chalicelib.errors import Unavailable
 from chalicelib.models import bind_models
 from chalicelib.models.kb import LOCK_PK, KbDocumentModel
-from chalicelib.rag.settings import get_kb_settings
 
 
 class SourceBusy(Unavailable):
@@ -60,7 +60,7 @@ def release(source: str, owner: str) -> None:
 def lease(source: str, wait_s: float = 60.0) -> Iterator[str]:
     """Hold the source's lease for the duration of the block, waiting up to `wait_s` for it."""
     owner = uuid.uuid4().hex
-    ttl = get_kb_settings().lock_ttl_s
+    ttl = get_settings().kb.lock_ttl_s
     deadline = time.monotonic() + wait_s
     delay = 0.05
     while not acquire(source, owner, ttl):

@@ -78,7 +78,7 @@ def change_membership(
     before = partitions_for(kind, old) if old is not None else set()
     after = partitions_for(kind, new) if new is not None else set()
     sk = sort_key(created_at, entity_id)
-    shards = get_settings().count_shards
+    shards = get_settings().tables.count_shards
     for pk in sorted(before - after):
         tx.delete(f"listing:{pk}", ListingModel(pk, sk))
         tx.update(f"count:{pk}", CounterModel(_counter_name(pk, random.randrange(shards))),
@@ -91,7 +91,7 @@ def change_membership(
 
 def count(pk: str) -> int:
     """The number of entities in a partition: one BatchGetItem over its counter shards."""
-    shards = get_settings().count_shards
+    shards = get_settings().tables.count_shards
     found = batch_get(CounterModel, [_counter_name(pk, shard) for shard in range(shards)])
     return max(0, sum(int(item.value) for item in found.values()))
 
@@ -152,7 +152,7 @@ def read_page(pk: str, *, page: int, page_size: int, cursor: str | None) -> Page
         start_sk, page = decode_cursor(cursor)
     elif page > 1:
         offset = (page - 1) * page_size
-        limit = get_settings().max_page_offset
+        limit = get_settings().tables.max_page_offset
         if offset > limit:
             raise ValidationFailed(
                 f"page * page_size may not exceed {limit + page_size}; use the next_cursor of the previous page",

@@ -103,7 +103,7 @@ def _stage_first_response(tx: Tx, ticket: TicketModel, moment: datetime, respond
 
 def _skip(ticket_id: int, offset: int, actor: Principal) -> str | None:
     """The sort key after which page N starts (keys-only reads, capped like every page-number skip)."""
-    limit = get_settings().max_page_offset
+    limit = get_settings().tables.max_page_offset
     if offset > limit:
         raise ValidationFailed(f"page too deep for page numbers (offset {offset} > {limit}); use cursor",
                                [FieldError("page", "too deep for page-number paging; use cursor")])

@@ -369,7 +369,7 @@ def _mark_deleted(ticket: TicketModel) -> None:
 def finish_delete(ticket_id: int, created_at: str, limit: int | None = None) -> bool:
     """Remove up to `limit` replies of a ticket marked deleted; when none remain, remove the ticket and marker."""
     bind_models()
-    budget = limit or get_settings().delete_batch_limit
+    budget = limit or get_settings().tables.delete_batch_limit
     for model in (ReplyModel, EventModel):
         budget -= _drain(model, ticket_id, budget)
         if budget <= 0 and model.count(ticket_id, limit=1, consistent_read=True) > 0:
