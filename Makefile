@@ -46,10 +46,11 @@ test-backend: bootstrap
 test-scale: bootstrap
 	ANALYTICS_SCALE=1000,10000 $(PY) -m pytest -q -s tests/test_analytics_scale.py
 
-## ruff on everything, mypy on chalicelib/.
+## ruff on everything, mypy on chalicelib/, the import layers (import-linter, contracts in pyproject.toml).
 lint: bootstrap
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 ## The console's Node packages, exactly as locked (reinstalled when package-lock.json changes).
 frontend-deps: $(NODE_STAMP)

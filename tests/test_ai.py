@@ -10,7 +10,8 @@ from chalice.local import LambdaContext
 
 from chalicelib.config import get_settings, reset_process_state
 from chalicelib.handlers import ai as ai_handlers
-from chalicelib.services import ai, outbox
+from chalicelib.services import training
+from chalicelib.store import outbox
 from tests.utils.factories import make_ticket, make_user, make_user_with_token
 from tests.utils.llm_server import FakeLlm
 
@@ -47,7 +48,7 @@ def ai_aws(aws, monkeypatch):
 def train_now(api):
     status, accepted = api.post("/api/ai/examples", [{"text": t, "label": label} for t, label in EXAMPLES])
     assert status == 202, accepted
-    result = ai.train()
+    result = training.train()
     assert "version" in result, result
     return result
 
@@ -84,7 +85,7 @@ def test_examples_are_stored_and_the_status_tracks_training(api):
     _, body = api.get("/api/ai/classifier")
     assert body["examples"] == len(EXAMPLES) and body["labels"] == 3 and body["pending_generation"]
     assert queued("train"), "training was requested on the queue"
-    ai.train()
+    training.train()
     _, body = api.get("/api/ai/classifier")
     assert body["status"] == "ready" and body["version"] and body["trained_at"] and not body["pending_generation"]
 
@@ -173,7 +174,7 @@ def test_an_agent_correction_becomes_a_training_example_and_teaches_the_classifi
     _, examples = api.get("/api/ai/examples?page_size=100")
     agent_examples = [e for e in examples["items"] if e["source"] == "agent"]
     assert len(agent_examples) == 3 and {e["label"] for e in agent_examples} == {"orders_delivery"}
-    ai.train()
+    training.train()
     after = api.post("/api/ai/classify", {"text": text})[1]
     assert before["category"] != "orders_delivery" and after["category"] == "orders_delivery"
 

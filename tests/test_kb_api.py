@@ -168,7 +168,8 @@ def test_with_the_real_model_the_paraphrase_finds_the_right_chunk(kb_aws, api, m
 
 
 def test_a_source_held_by_another_writer_is_a_503_and_an_expired_lease_is_taken_over(kb_aws, api, monkeypatch):
-    from chalicelib.services import kb, kb_locks
+    from chalicelib.services import kb
+    from chalicelib.store import locks as kb_locks
 
     monkeypatch.setattr(kb, "API_LEASE_WAIT_S", 0.3)
     doc = [{"text": "Busy document.", "metadata": {"source": "busy.md"}}]

@@ -15,7 +15,8 @@ from chalicelib import faults
 from chalicelib.clock import parse_iso, utcnow
 from chalicelib.config import get_settings, reset_process_state
 from chalicelib.handlers import ops as ops_handlers
-from chalicelib.ops import merge, sla_watch
+from chalicelib.ops import sla_watch
+from chalicelib.services import merge
 from tests.utils.factories import make_ticket, make_user, make_user_with_token
 from tests.utils.receiver import Receiver
 

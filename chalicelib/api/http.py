@@ -17,7 +17,7 @@ from typing import Any
 from chalice.app import Blueprint, CORSConfig, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.config import load_settings
+from chalicelib.config import get_settings
 from chalicelib.errors import (
     BadRequest,
     DomainError,
@@ -86,7 +86,7 @@ def cors_config() -> CORSConfig | None:
 
     Chalice needs the CORS config when a route is declared, so this one setting is read at import time.
     """
-    origin = load_settings().api.cors_origin  # not cached: importing must not pin the settings
+    origin = get_settings().api.cors_origin
     if not origin:
         return None
     return CORSConfig(

@@ -30,13 +30,13 @@ from pynamodb.exceptions import DoesNotExist
 from chalicelib import aws
 from chalicelib.clock import now_iso
 from chalicelib.config import get_settings, on_reset
-from chalicelib.db import batch_get, query_once
 from chalicelib.errors import FieldError, NotFound, ValidationFailed
 from chalicelib.log import logger
 from chalicelib.models import bind_models
 from chalicelib.models.listings import ListingModel
 from chalicelib.models.ops import WebhookModel
-from chalicelib.services import listing
+from chalicelib.store import listing
+from chalicelib.store.db import batch_get, query_once
 
 EVENTS = ("ticket.created", "ticket.updated", "reply.created", "sla.breached")
 KIND = "webhook"

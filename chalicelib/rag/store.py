@@ -2,7 +2,7 @@
 
 Writes are appends and deletes only. Lance commits an append with a conditional PUT (`If-None-Match`),
 so concurrent appends never lose rows; `merge_insert` is not used because two concurrent upserts of the
-same new keys both insert. Callers that replace rows hold the source's writer lease (services.kb_locks),
+same new keys both insert. Callers that replace rows hold the source's writer lease (store.locks),
 so two writers never replace the same ids at once.
 """
 

@@ -14,7 +14,6 @@ from pynamodb.exceptions import DoesNotExist
 from chalicelib import secrets as secret_store
 from chalicelib.clock import now_iso
 from chalicelib.config import get_settings
-from chalicelib.db import TransactionFailed, Tx, query_once
 from chalicelib.errors import FieldError, Forbidden, NotFound, Unauthorized, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.api_keys import ApiKeyModel
@@ -22,7 +21,9 @@ from chalicelib.models.listings import ListingModel
 from chalicelib.models.users import UserModel
 from chalicelib.principal import Principal
 from chalicelib.schemas.auth import ALL_SCOPES, ApiKeyCreate
-from chalicelib.services import listing, passwords, throttle, users
+from chalicelib.services import passwords, throttle, users
+from chalicelib.store import listing
+from chalicelib.store.db import TransactionFailed, Tx, query_once
 
 ALGORITHM = "HS256"
 API_KEY_PREFIX = "hdk_"

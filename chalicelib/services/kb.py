@@ -1,6 +1,6 @@
 """The knowledge base: ingest documents (chunk, embed, store), search, delete, list.
 
-Every write to a source's chunks happens under that source's lease (services.kb_locks) as
+Every write to a source's chunks happens under that source's lease (store.locks) as
 delete-then-append with deterministic ids, so a retried or concurrent ingest never leaves duplicates.
 """
 
@@ -20,7 +20,6 @@ from pynamodb.exceptions import DoesNotExist
 from chalicelib import faults
 from chalicelib.clock import now_iso
 from chalicelib.config import get_settings
-from chalicelib.db import query_once
 from chalicelib.errors import FieldError, PayloadTooLarge, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.kb import DOC_PK, KbDocumentModel
@@ -28,7 +27,8 @@ from chalicelib.rag.chunking import Chunk, chunk_id, chunk_text, first_heading, 
 from chalicelib.rag.embeddings import Embedder, get_embedder
 from chalicelib.rag.store import Hit, VectorStore, get_store, ids_clause, quote, where_clause
 from chalicelib.schemas.kb import KbDeleteIn, KbIngestIn, KbListQuery, KbSearchIn
-from chalicelib.services.kb_locks import lease
+from chalicelib.store.db import query_once
+from chalicelib.store.locks import lease
 
 MAX_CHUNKS_PER_REQUEST = 2_000
 HYBRID_CANDIDATES = 40
@@ -281,9 +281,3 @@ def list_documents(*, query: KbListQuery) -> dict[str, Any]:
     start = _decode_cursor(query.cursor) if query.cursor else None
     records, last = query_once(KbDocumentModel, DOC_PK, limit=query.page_size, start_key=start)
     return {"items": [document_dict(r) for r in records], "next_cursor": _encode_cursor(last) if last else None}
-
-
-def get_document(source: str) -> dict[str, Any] | None:
-    """One document's record, if it exists."""
-    record = get_record(source)
-    return document_dict(record) if record is not None else None

@@ -10,14 +10,14 @@ from botocore.exceptions import ClientError
 
 from chalicelib import aws
 from chalicelib.clock import now_iso
-from chalicelib.db import chunked
 from chalicelib.log import logger
 from chalicelib.models.kb import KbDocumentModel
 from chalicelib.rag.chunking import Chunk, chunk_id
 from chalicelib.rag.embeddings import get_embedder
 from chalicelib.rag.store import get_store, ids_clause, quote
 from chalicelib.services import kb
-from chalicelib.services.kb_locks import lease
+from chalicelib.store.db import chunked
+from chalicelib.store.locks import lease
 
 SUFFIXES = (".md", ".txt")
 MAX_OBJECT_BYTES = 10 * 1024 * 1024

@@ -9,17 +9,18 @@ from pynamodb.expressions.condition import Condition
 
 from chalicelib.clock import to_iso, utcnow
 from chalicelib.config import get_settings
-from chalicelib.db import TransactionFailed, Tx, query_once
 from chalicelib.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.tickets import ReplyModel, TicketModel
 from chalicelib.models.users import UserModel
-from chalicelib.ops import events, stats, ticket_sla, webhooks
+from chalicelib.ops import ticket_sla, webhooks
 from chalicelib.principal import Principal
 from chalicelib.schemas.tickets import ReplyCreate, ReplyListQuery
-from chalicelib.services import listing, tickets
-from chalicelib.services.sequences import next_id
+from chalicelib.services import tickets
 from chalicelib.services.tickets import get_ticket_model
+from chalicelib.store import events, listing, stats
+from chalicelib.store.db import TransactionFailed, Tx, query_once
+from chalicelib.store.sequences import next_id
 
 KIND = "reply"
 

@@ -10,7 +10,6 @@ from pynamodb.exceptions import DoesNotExist
 from chalicelib import faults
 from chalicelib.clock import now_iso, parse_iso, to_iso, utcnow
 from chalicelib.config import get_settings
-from chalicelib.db import TransactionFailed, Tx, chunked, query_once
 from chalicelib.errors import (
     Conflict,
     FieldError,
@@ -23,11 +22,13 @@ from chalicelib.models.listings import ListingModel
 from chalicelib.models.ops import EventModel
 from chalicelib.models.tickets import ReplyModel, TicketModel
 from chalicelib.models.users import UserModel
-from chalicelib.ops import events, stats, ticket_sla, webhooks
+from chalicelib.ops import ticket_sla, webhooks
 from chalicelib.principal import STAFF_ROLES, Principal
 from chalicelib.schemas.tickets import TicketCreate, TicketListQuery, TicketUpdate
-from chalicelib.services import listing, outbox
-from chalicelib.services.sequences import next_id
+from chalicelib.services import taxonomy
+from chalicelib.store import events, listing, outbox, stats
+from chalicelib.store.db import TransactionFailed, Tx, chunked, query_once, set_actions
+from chalicelib.store.sequences import next_id
 
 KIND = "ticket"
 DELETING_PK = "ticket-deleting|"
@@ -215,9 +216,7 @@ def update_ticket(
     if not changes:
         raise ValidationFailed("nothing to update", [FieldError("body", "send at least one field to change")])
     if changes.get("category") is not None:
-        from chalicelib.services import ai  # imported here: the AI service depends on this module
-
-        ai.validate_category(changes["category"])
+        taxonomy.validate_category(changes["category"])
     for attempt in range(3):
         ticket = get_ticket_model(ticket_id)
         if expected is not None and int(ticket.version) != expected:
@@ -244,17 +243,8 @@ def _after_update(ticket: TicketModel, changes: dict[str, Any], old_category: st
     if "title" in changes or "content" in changes:
         outbox.send("classify", {"ticket_id": int(ticket.id), "version": int(ticket.version)})
     if changes.get("category") is not None and changes["category"] != old_category:
-        from chalicelib.services import ai  # imported here: the AI service depends on this module
-
-        ai.record_agent_correction(ticket_id=int(ticket.id), title=ticket.title, content=ticket.content,
-                                   category=changes["category"])
-
-
-def set_actions(model_cls: Any, values: dict[str, Any]) -> list[Any]:
-    """UpdateItem actions that write exactly these attributes (None removes one)."""
-    attributes = model_cls.get_attributes()
-    return [attributes[name].remove() if value is None else attributes[name].set(value)
-            for name, value in values.items()]
+        taxonomy.record_agent_correction(ticket_id=int(ticket.id), title=ticket.title, content=ticket.content,
+                                         category=changes["category"])
 
 
 def _apply_update(ticket: TicketModel, changes: dict[str, Any], actor: Principal) -> None:

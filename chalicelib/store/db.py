@@ -161,6 +161,13 @@ def _update_by_key(key: tuple[type[Model], Any, Any], actions: list[Action], con
                                                             actions=actions, condition=condition)
 
 
+def set_actions(model_cls: type[Model], values: dict[str, Any]) -> list[Any]:
+    """UpdateItem actions that write exactly these attributes (None removes one)."""
+    attributes = model_cls.get_attributes()
+    return [attributes[name].remove() if value is None else attributes[name].set(value)
+            for name, value in values.items()]
+
+
 def update_fields(model_cls: type[Model], hash_key: Any, actions: list[Action], condition: Condition | None = None,
                   range_key: Any = None) -> None:
     """One UpdateItem by key that leaves the version attribute alone."""

@@ -13,14 +13,14 @@ from typing import Any
 
 from chalicelib import faults
 from chalicelib.clock import now_iso
-from chalicelib.db import TransactionFailed, Tx, query_once
 from chalicelib.errors import Conflict, FieldError, NotFound, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.listings import ListingModel
 from chalicelib.models.tickets import ReplyModel, TicketModel
-from chalicelib.ops import events
 from chalicelib.principal import Principal
 from chalicelib.services import tickets
+from chalicelib.store import events
+from chalicelib.store.db import TransactionFailed, Tx, query_once
 
 MERGING_PK = "ticket-merging|"
 BATCH = 25

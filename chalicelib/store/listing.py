@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.config import get_settings
-from chalicelib.db import Tx, batch_get
 from chalicelib.errors import FieldError, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.listings import CounterModel, ListingModel
+from chalicelib.store.db import Tx, batch_get
 
 NONE_VALUE = "none"
 

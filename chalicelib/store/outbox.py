@@ -16,10 +16,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import aws
 from chalicelib.clock import now_iso, to_iso, utcnow
-from chalicelib.db import Tx, query_once
 from chalicelib.log import logger
 from chalicelib.models import bind_models
-from chalicelib.models.ai import OutboxModel
+from chalicelib.models.outbox import OutboxModel
+from chalicelib.store.db import Tx, query_once
 
 # kind -> logical queue name
 QUEUES = {"classify": "classify", "train": "train"}
