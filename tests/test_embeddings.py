@@ -103,6 +103,23 @@ def test_selection_defaults_to_onnx_when_exported_else_hash_and_caches(monkeypat
     embeddings.reset_embedders()
 
 
+def test_an_embedding_needs_no_signing_key():
+    code = ("import sys; from chalicelib.rag.embeddings import get_embedder;"
+            "sys.stdout.write(str(get_embedder().embed(['no secrets here']).shape))")
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SECRET_KEY_PARAMETER")}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            env={**env, "EMBEDDER": "hash"})
+    assert result.returncode == 0 and result.stdout == "(1, 384)", result.stderr[-2000:]
+
+
+def test_a_malformed_setting_is_refused_naming_its_variable(monkeypatch):
+    from chalicelib.config import ConfigError, load_settings
+
+    monkeypatch.setenv("KB_LOCK_TTL_S", "soon")
+    with pytest.raises(ConfigError, match="KB_LOCK_TTL_S"):
+        load_settings()
+
+
 def test_importing_the_app_loads_no_model_library():
     code = ("import sys, app; heavy = [m for m in ('torch', 'sentence_transformers', 'onnxruntime', 'lancedb',"
             " 'transformers') if m in sys.modules]; sys.stdout.write(','.join(heavy))")

@@ -9,7 +9,6 @@ so two writers never replace the same ids at once.
 from __future__ import annotations
 
 import json
-import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from chalicelib.config import get_settings, on_reset
 from chalicelib.rag.embeddings import DIM
@@ -77,17 +77,16 @@ def ids_clause(ids: Iterable[str]) -> str:
     return f"id IN ({', '.join(quote(i) for i in ids)})"
 
 
+def _commit_conflict(exc: BaseException) -> bool:
+    # lance raises plain RuntimeError/OSError for commit conflicts: only the message tells them apart
+    return isinstance(exc, Exception) and any(w in str(exc).lower() for w in ("conflict", "retry", "precondition"))
+
+
 def _retrying(action: Callable[[], T]) -> T:
     """Run a write, retrying when another writer's commit got in first (Lance reports a conflict)."""
-    for attempt in range(_COMMIT_RETRIES):
-        try:
-            return action()
-        except Exception as exc:  # lance raises plain RuntimeError/OSError for commit conflicts
-            text = str(exc).lower()
-            if attempt == _COMMIT_RETRIES - 1 or not any(w in text for w in ("conflict", "retry", "precondition")):
-                raise
-            time.sleep(random.uniform(0.02, 0.1) * (2 ** attempt))
-    raise AssertionError("unreachable")
+    retrying = Retrying(retry=retry_if_exception(_commit_conflict), stop=stop_after_attempt(_COMMIT_RETRIES),
+                        wait=wait_random_exponential(multiplier=0.1, max=10.0), reraise=True)
+    return retrying(action)
 
 
 @dataclass(frozen=True)
