@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from chalicelib.clock import to_iso, utcnow
 from chalicelib.config import get_settings
@@ -49,7 +50,8 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
         if data.internal:
             raise Forbidden("only agents can write internal notes")
     reply_id = next_id(KIND)
-    for attempt in range(3):
+
+    def attempt() -> ReplyModel:
         ticket = get_ticket_model(ticket_id, actor)  # 404 unless visible to the actor
         moment = utcnow()
         now = to_iso(moment)
@@ -75,14 +77,18 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
                       data={"reply_id": reply_id, "author_id": author_id, "first_response": first_response})
         try:
             tx.commit()
-            break
         except TransactionFailed as exc:
             if "author" in exc.failed:
                 raise ValidationFailed("author_id: no user with this id",
                                        [FieldError("author_id", "no user with this id")]) from exc
-            if attempt == 2:
-                raise Conflict("the ticket kept changing while replying; retry") from exc
-            # the ticket changed (or vanished) since it was read: read it again
+            raise  # the ticket changed (or vanished) since it was read: read it again
+        return reply
+
+    try:
+        reply = Retrying(retry=retry_if_exception_type(TransactionFailed), stop=stop_after_attempt(3),
+                         reraise=True)(attempt)
+    except TransactionFailed as exc:
+        raise Conflict("the ticket kept changing while replying; retry") from exc
     result = to_dict(reply)
     if not data.internal:
         webhooks.publish("reply.created", result)

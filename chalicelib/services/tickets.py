@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
+from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
 from chalicelib import faults
 from chalicelib.clock import now_iso, parse_iso, to_iso, utcnow
@@ -217,7 +218,8 @@ def update_ticket(
         raise ValidationFailed("nothing to update", [FieldError("body", "send at least one field to change")])
     if changes.get("category") is not None:
         taxonomy.validate_category(changes["category"])
-    for attempt in range(3):
+
+    def attempt() -> dict[str, Any]:
         ticket = get_ticket_model(ticket_id)
         if expected is not None and int(ticket.version) != expected:
             raise _stale(ticket)
@@ -232,11 +234,17 @@ def update_ticket(
             errors = _people_errors(exc.failed)
             if errors:
                 raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors) from exc
-            if "ticket" not in exc.failed:
-                raise
-            if expected is not None or attempt == 2:
+            if "ticket" in exc.failed and expected is not None:
                 raise _stale(get_ticket_model(ticket_id)) from exc
-    raise AssertionError("unreachable")
+            raise  # retried below when the ticket changed since it was read
+
+    moved = retry_if_exception(lambda exc: isinstance(exc, TransactionFailed) and "ticket" in exc.failed)
+    try:
+        return Retrying(retry=moved, stop=stop_after_attempt(3), reraise=True)(attempt)
+    except TransactionFailed as exc:
+        if "ticket" not in exc.failed:
+            raise
+        raise _stale(get_ticket_model(ticket_id)) from exc
 
 
 def _after_update(ticket: TicketModel, changes: dict[str, Any], old_category: str | None) -> None:
