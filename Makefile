@@ -57,10 +57,11 @@ fuzz: bootstrap
 	FUZZ_PHASES=examples,coverage,fuzzing,stateful FUZZ_EXAMPLES=60 FUZZ_CORPUS_ROUNDS=5 FUZZ_MIN_REQUESTS=10000 \
 	FUZZ_TIMEOUT_S=3600 $(PY) -m pytest -q -s -p no:cacheprovider tests/test_fuzz.py
 
-## ruff on everything, mypy on chalicelib/.
+## ruff on everything, mypy on chalicelib/, the import layers (import-linter, contracts in pyproject.toml).
 lint: bootstrap
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 ## The console's Node packages, exactly as locked (reinstalled when package-lock.json changes).
 frontend-deps: $(NODE_STAMP)

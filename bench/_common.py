@@ -37,12 +37,12 @@ def setup_env() -> None:
 
 def start_moto() -> Any:
     """The embedded AWS (moto server) with the app's resources, as `make dev` has it."""
-    from chalicelib.config import reset_settings
+    from chalicelib.config import reset_process_state
     from devstack.local_aws import LocalAws
 
     server = LocalAws().start()
     os.environ["AWS_ENDPOINT_URL"] = server.endpoint
-    reset_settings()
+    reset_process_state()
     from chalicelib.config import get_settings
     from infra import bootstrap
 
@@ -203,14 +203,12 @@ def embedder_cold_runs(kind: str, runs: int) -> list[dict[str, Any]]:
 
 def reset_aws(server: Any, notifications: bool = False) -> None:
     """Wipe moto and create every resource again (a fresh product), forgetting the app's cached clients."""
-    from chalicelib.config import get_settings
-    from chalicelib.services import ai, outbox
+    from chalicelib.config import get_settings, reset_process_state
     from infra import bootstrap
 
     server.reset()
     bootstrap.create_all(get_settings(), notifications=notifications)
-    outbox.reset_cache()
-    ai.reset_caches()
+    reset_process_state()
     server.middleware.calls.clear()
 
 

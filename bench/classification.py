@@ -162,7 +162,8 @@ def train_through_queue(app: Any) -> tuple[float, int]:
 
 def ours(server: Any, train: list[tuple[str, str]], dev: list[tuple[str, str]], work: Path) -> dict[str, Any]:
     """A fresh product: examples in through the API, training through the queue, dev through /api/ai/classify."""
-    from chalicelib.services import ai
+    from chalicelib.ai import vectors
+    from chalicelib.services import classification
 
     reset_aws(server)
     token = admin_api_key(Path(tempfile.mkdtemp(dir=work)))
@@ -182,12 +183,12 @@ def ours(server: Any, train: list[tuple[str, str]], dev: list[tuple[str, str]], 
             t = time.perf_counter()
             predictions.append(api.ok("POST", "/api/ai/classify", {"text": text}))
             seconds.append(time.perf_counter() - t)
-        model = ai.current_model()
+        model = classification.current_model()
         assert model is not None
         model_seconds = []
         for text, _ in dev[:MODEL_ONLY_SAMPLES]:
             t = time.perf_counter()
-            model.predict(ai.embed([text]))
+            model.predict(vectors.embed([text]))
             model_seconds.append(time.perf_counter() - t)
     finally:
         api.close()

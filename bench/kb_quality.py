@@ -60,12 +60,11 @@ def score(ranked_sources: list[list[str]], queries: list[dict[str, Any]]) -> dic
 
 def evaluate(dataset: str, split: str, onnx: Any, hashed: Any) -> list[dict[str, Any]]:
     """Every step on one dataset."""
-    from chalicelib.rag.settings import get_kb_settings
-    from chalicelib.rag.store import VectorStore, fuse
+    from chalicelib.rag.store import VectorStore, fuse, store_location
 
     docs, queries = load(dataset, split)
     texts = [q["text"] for q in queries]
-    base = get_kb_settings()
+    base = store_location()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         settings = type(base)(**{**base.__dict__, "store_uri": tmp, "storage_options": {}})
@@ -114,10 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="dev", choices=["dev", "train"])
     args = parser.parse_args(argv)
     setup_env()
+    from chalicelib.config import get_settings
     from chalicelib.rag.embeddings import HashEmbedder, OnnxEmbedder
-    from chalicelib.rag.settings import get_kb_settings
 
-    onnx = OnnxEmbedder(get_kb_settings().onnx_model_path)
+    onnx = OnnxEmbedder(get_settings().kb.onnx_model_path)
     hashed = HashEmbedder()
     started = time.time()
     results = []

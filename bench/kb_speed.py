@@ -145,13 +145,12 @@ def search_scaling(onnx: Any, base_text: list[str], base_vec: Any, sizes: list[i
     """p50/p95 at each size: exact search, then with an IVF_PQ index (and its recall@10 against exact)."""
     import tempfile
 
-    from chalicelib.rag.settings import get_kb_settings
-    from chalicelib.rag.store import VectorStore
+    from chalicelib.rag.store import VectorStore, store_location
 
     queries = [q["text"] for name in ("bitext_kb_retrieval", "stackfaq_retrieval")
                for q in read_jsonl(DATASETS / name / "queries_dev.jsonl")[:30]]
     qvec = onnx.embed(queries)
-    settings = get_kb_settings()
+    settings = store_location()
     if backend == "local":
         settings = type(settings)(**{**settings.__dict__, "store_uri": tempfile.mkdtemp(prefix="kb-bench-"),
                                      "storage_options": {}})
@@ -218,10 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     app_import = import_app_time()
     server = start_moto()
     try:
+        from chalicelib.config import get_settings
         from chalicelib.rag.embeddings import OnnxEmbedder, TorchEmbedder, get_embedder
-        from chalicelib.rag.settings import get_kb_settings
 
-        onnx = get_embedder("onnx") if get_kb_settings().onnx_model_path.exists() else None
+        onnx = get_embedder("onnx") if get_settings().kb.onnx_model_path.exists() else None
         if onnx is None:
             raise SystemExit("export the ONNX model first: make bootstrap")
         assert isinstance(onnx, OnnxEmbedder)

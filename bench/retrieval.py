@@ -85,10 +85,9 @@ def run_chroma(job: dict[str, Any], work: Path) -> dict[str, Any]:
 def store_for(table: str, local_dir: str | None = None) -> Any:
     """Our VectorStore on the stage's S3 bucket (moto) or, with local_dir, on a local directory."""
     from chalicelib.rag.embeddings import MODEL_SPACE
-    from chalicelib.rag.settings import get_kb_settings
-    from chalicelib.rag.store import VectorStore
+    from chalicelib.rag.store import VectorStore, store_location
 
-    settings = get_kb_settings()
+    settings = store_location()
     changes: dict[str, Any] = {"table": table}
     if local_dir is not None:
         changes.update({"store_uri": local_dir, "storage_options": {}})

@@ -8,11 +8,12 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from chalicelib.config import get_settings
+from chalicelib.config import get_settings, on_reset
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
 _session: boto3.session.Session | None = None
+_queue_urls: dict[str, str] = {}
 
 
 def client(service: str) -> Any:
@@ -34,7 +35,18 @@ def client(service: str) -> Any:
         return _clients[service]
 
 
+def queue_url(logical: str) -> str:
+    """The URL of a logical queue (one GetQueueUrl per queue and process)."""
+    cached = _queue_urls.get(logical)
+    if cached is None:
+        name = get_settings().queue_name(logical)
+        cached = _queue_urls[logical] = str(client("sqs").get_queue_url(QueueName=name)["QueueUrl"])
+    return cached
+
+
+@on_reset
 def reset_clients() -> None:
-    """Drop every cached client (after the settings or the endpoint changed)."""
+    """Drop every cached client and queue URL (after the settings or the endpoint changed)."""
     with _lock:
         _clients.clear()
+        _queue_urls.clear()

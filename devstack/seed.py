@@ -22,13 +22,13 @@ def ensure_ai_taxonomy() -> bool:
     """On a new stack, load a small demo taxonomy with examples (our own text), so tickets get classified
     from the first minute. Returns True when it seeded (training then runs in the background)."""
     from chalicelib.schemas.ai import ExamplesIn, LabelsIn
-    from chalicelib.services import ai
+    from chalicelib.services import taxonomy
 
-    if ai.list_labels():
+    if taxonomy.list_labels():
         return False
     seed = json.loads(SEED_AI.read_text(encoding="utf-8"))
-    ai.upsert_labels(data=LabelsIn(labels=seed["labels"]))
-    ai.add_examples(data=ExamplesIn(examples=[{"text": t, "label": label} for t, label in seed["examples"]]),
+    taxonomy.upsert_labels(data=LabelsIn(labels=seed["labels"]))
+    taxonomy.add_examples(data=ExamplesIn(examples=[{"text": t, "label": label} for t, label in seed["examples"]]),
                     source="seed")
     return True
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chalicelib.config import Settings
+from chalicelib.config import AuthSettings, AwsSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
@@ -61,12 +61,9 @@ class StageConfig:
     def settings(self) -> Settings:
         """The app's settings as the deployed functions will see them (for resource names)."""
         env = chalice_stage(self.name)["environment_variables"]
-        return Settings(
-            stage=env["STAGE"], resource_prefix=env["RESOURCE_PREFIX"], region="", aws_endpoint_url=None,
-            secret_key=None, secret_key_parameter=env["SECRET_KEY_PARAMETER"], access_token_ttl_s=0,
-            refresh_token_ttl_s=0, cors_origin=None, count_shards=0, max_page_offset=0, delete_batch_limit=0,
-            log_level=env.get("LOG_LEVEL", "INFO"),
-        )
+        auth = AuthSettings(secret_key=None, secret_key_parameter=env["SECRET_KEY_PARAMETER"])
+        return Settings(stage=env["STAGE"], resource_prefix=env["RESOURCE_PREFIX"], aws=AwsSettings(endpoint_url=None),
+                        auth=auth)
 
 
 STAGES: dict[str, StageConfig] = {

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
 MAX_BATCH = 200  # the API's limit per request (chalicelib/schemas/ai.MAX_EXAMPLES_PER_REQUEST)
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 RETRY_STATUSES = (429, 502, 503, 504)
@@ -73,7 +75,8 @@ def call(api_url: str, token: str, method: str, path: str, body: Any = None, ret
          timeout_s: float = 120.0) -> Any:
     """One JSON request with the bearer token; retries throttling and unavailability with back-off."""
     data = json.dumps(body).encode("utf-8") if body is not None else None
-    for attempt in range(retries + 1):
+
+    def once() -> Any:
         request = urllib.request.Request(f"{api_url.rstrip('/')}{path}", data=data, method=method, headers={
             "Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept": "application/json"})
         try:
@@ -81,14 +84,18 @@ def call(api_url: str, token: str, method: str, path: str, body: Any = None, ret
                 text = response.read().decode("utf-8")
                 return json.loads(text) if text else None
         except urllib.error.HTTPError as exc:
-            text = exc.read().decode("utf-8", errors="replace")
-            if exc.code not in RETRY_STATUSES or attempt == retries:
-                raise ApiError(exc.code, text) from exc
-        except urllib.error.URLError:
-            if attempt == retries:
-                raise
-        time.sleep(min(8.0, 0.5 * 2 ** attempt))
-    raise AssertionError("unreachable")
+            raise ApiError(exc.code, exc.read().decode("utf-8", errors="replace")) from exc
+
+    retrying = Retrying(retry=retry_if_exception(_transient), stop=stop_after_attempt(retries + 1),
+                        wait=wait_exponential(multiplier=0.5, max=8.0), reraise=True)
+    return retrying(once)
+
+
+def _transient(exc: BaseException) -> bool:
+    """Throttling, unavailability and network errors are worth another try; other answers are final."""
+    if isinstance(exc, ApiError):
+        return exc.status in RETRY_STATUSES
+    return isinstance(exc, urllib.error.URLError)
 
 
 def send(rows: list[dict[str, str]], api_url: str, token: str, batch_size: int = MAX_BATCH) -> dict[str, Any]:

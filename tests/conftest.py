@@ -35,10 +35,23 @@ from devstack.local_aws import LocalAws  # noqa: E402
 @pytest.fixture(scope="session")
 def local_aws() -> Iterator[LocalAws]:
     """moto in server mode for the whole session."""
+    from chalicelib.config import reset_process_state
+
     server = LocalAws().start()
     os.environ["AWS_ENDPOINT_URL"] = server.endpoint
+    reset_process_state()  # a module imported during collection may have read the settings already
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Settings are read once per process: each test reads the environment it set up (monkeypatch) afresh."""
+    from chalicelib.config import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture

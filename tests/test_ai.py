@@ -8,9 +8,10 @@ import boto3
 import pytest
 from chalice.local import LambdaContext
 
-from chalicelib.config import get_settings
+from chalicelib.config import get_settings, reset_process_state
 from chalicelib.handlers import ai as ai_handlers
-from chalicelib.services import ai, outbox
+from chalicelib.services import training
+from chalicelib.store import outbox
 from tests.utils.factories import make_ticket, make_user, make_user_with_token
 from tests.utils.llm_server import FakeLlm
 
@@ -40,16 +41,14 @@ def ai_aws(aws, monkeypatch):
     monkeypatch.setenv("ONNX_MODEL_PATH", str(onnx_model_path()))
     monkeypatch.delenv("KB_STORE_URI", raising=False)
     reset_kb_caches()
-    ai.reset_caches()
     yield aws
     reset_kb_caches()
-    ai.reset_caches()
 
 
 def train_now(api):
     status, accepted = api.post("/api/ai/examples", [{"text": t, "label": label} for t, label in EXAMPLES])
     assert status == 202, accepted
-    result = ai.train()
+    result = training.train()
     assert "version" in result, result
     return result
 
@@ -86,7 +85,7 @@ def test_examples_are_stored_and_the_status_tracks_training(api):
     _, body = api.get("/api/ai/classifier")
     assert body["examples"] == len(EXAMPLES) and body["labels"] == 3 and body["pending_generation"]
     assert queued("train"), "training was requested on the queue"
-    ai.train()
+    training.train()
     _, body = api.get("/api/ai/classifier")
     assert body["status"] == "ready" and body["version"] and body["trained_at"] and not body["pending_generation"]
 
@@ -175,7 +174,7 @@ def test_an_agent_correction_becomes_a_training_example_and_teaches_the_classifi
     _, examples = api.get("/api/ai/examples?page_size=100")
     agent_examples = [e for e in examples["items"] if e["source"] == "agent"]
     assert len(agent_examples) == 3 and {e["label"] for e in agent_examples} == {"orders_delivery"}
-    ai.train()
+    training.train()
     after = api.post("/api/ai/classify", {"text": text})[1]
     assert before["category"] != "orders_delivery" and after["category"] == "orders_delivery"
 
@@ -189,6 +188,7 @@ def ingest_kb(api):
 
 def test_suggest_returns_classification_snippets_and_a_template_draft(api, monkeypatch):
     monkeypatch.delenv("LLM_BASE_URL", raising=False)
+    reset_process_state()
     train_now(api)
     ingest_kb(api)
     requester = make_user(name="Carol Jones", password=None)
@@ -207,6 +207,7 @@ def test_suggest_returns_classification_snippets_and_a_template_draft(api, monke
 def test_suggest_with_an_llm_and_a_prompt_injection_attempt(api, monkeypatch):
     server = FakeLlm().start()
     monkeypatch.setenv("LLM_BASE_URL", server.base_url)
+    reset_process_state()
     try:
         train_now(api)
         ingest_kb(api)
@@ -235,3 +236,32 @@ def test_ai_routes_are_for_agents_only(api):
 @pytest.mark.parametrize("text", ["", " " * 5])
 def test_classify_validates_its_text(api, text):
     assert api.post("/api/ai/classify", {"text": text})[0] == 422
+
+
+def test_a_reserved_label_refuses_the_whole_request_and_writes_nothing(api):
+    status, body = api.post("/api/ai/labels", {"labels": [{"name": "billing"}, {"name": "out_of_scope"}]})
+    assert status == 422 and body["details"][0]["field"] == "labels", body
+    assert api.get("/api/ai/labels") == (200, [])
+
+
+def test_suggest_on_a_long_thread_drafts_from_the_latest_replies(api, monkeypatch):
+    from chalicelib.principal import SYSTEM
+    from chalicelib.schemas.tickets import ReplyCreate
+    from chalicelib.services import replies
+
+    server = FakeLlm().start()
+    monkeypatch.setenv("LLM_BASE_URL", server.base_url)
+    reset_process_state()
+    try:
+        requester = make_user(name="Dana", password=None)
+        ticket = make_ticket(requester["id"], title="VPN", content="The VPN drops every hour.")
+        for n in range(55):  # more than one page of the thread (50)
+            replies.add_reply(ticket_id=ticket["id"], data=ReplyCreate(author_id=requester["id"],
+                                                                       content=f"customer message {n}"), actor=SYSTEM)
+        status, body = api.post(f"/api/ai/tickets/{ticket['id']}/suggest")
+        assert status == 200 and body["draft_source"] == "llm", body
+        sent = json.loads(server.received[-1]["body"]["messages"][1]["content"].removeprefix("<data>\n")
+                          .removesuffix("\n</data>"))
+        assert [m["text"] for m in sent["thread"]][-1] == "customer message 54"
+    finally:
+        server.stop()

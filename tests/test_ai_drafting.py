@@ -7,6 +7,7 @@ import json
 import pytest
 
 from chalicelib.ai import drafting, llm
+from chalicelib.config import reset_process_state
 from tests.utils.llm_server import FakeLlm
 
 TICKET = {"title": "Locked out of my account", "content": "I can't sign in since yesterday!"}
@@ -26,12 +27,14 @@ def fake_llm(monkeypatch):
     monkeypatch.setenv("LLM_API_KEY", "test-key")
     monkeypatch.setenv("LLM_MODEL", "fake-grounded")
     monkeypatch.setenv("LLM_TIMEOUT_S", "1")
+    reset_process_state()
     yield server
     server.stop()
 
 
 def test_without_an_llm_the_template_drafts_from_the_snippets(monkeypatch):
     monkeypatch.delenv("LLM_BASE_URL", raising=False)
+    reset_process_state()
     draft = drafting.draft_reply(TICKET, "Carol Smith", "Dana", [], SNIPPETS)
     assert draft.source == "template" and draft.fallback_reason == "no LLM configured"
     assert draft.text.startswith("Hi Carol,")
@@ -41,6 +44,7 @@ def test_without_an_llm_the_template_drafts_from_the_snippets(monkeypatch):
 
 def test_template_with_no_snippets_invents_nothing(monkeypatch):
     monkeypatch.delenv("LLM_BASE_URL", raising=False)
+    reset_process_state()
     draft = drafting.draft_reply(TICKET, None, None, [], [])
     assert draft.text.startswith("Hi there,") and draft.citations == []
     assert "looking into it" in draft.text
@@ -87,6 +91,7 @@ def test_ticket_text_reaches_the_llm_only_as_data(fake_llm):
 
 def test_the_llm_endpoint_comes_only_from_configuration(monkeypatch):
     monkeypatch.delenv("LLM_BASE_URL", raising=False)
+    reset_process_state()
     assert llm.llm_config() is None
     with pytest.raises(llm.LlmUnavailable):
         llm.chat_json([{"role": "user", "content": "hi"}])

@@ -76,7 +76,7 @@ def test_browser_sessions_keep_the_refresh_token_in_an_httponly_cookie(api):
 
 
 def test_expired_forged_and_refresh_tokens_are_refused(api, admin):
-    from chalicelib.services.secrets import signing_key
+    from chalicelib.secrets import signing_key
 
     now = int(time.time())
     base = {"sub": str(admin["id"]), "role": "admin", "iss": "helpdesk-dev", "iat": now}

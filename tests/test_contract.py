@@ -78,10 +78,10 @@ class World:
         return str(tokens["refresh_token"])
 
     def trained(self) -> None:
-        from chalicelib.services import ai
+        from chalicelib.services import training
 
         assert self.api.post("/api/ai/examples", _EXAMPLES)[0] == 202
-        assert "version" in ai.train()
+        assert "version" in training.train()
 
     def kb_document(self) -> list[str]:
         status, body = self.api.post("/api/kb/ingest", {"documents": [_DOC]})
@@ -228,14 +228,14 @@ def _route_id(route: RouteSpec) -> str:
 
 @pytest.fixture
 def world(kb_aws: Any, api: Any, admin: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    from chalicelib.services import ai
+    from chalicelib.config import reset_process_state
 
     monkeypatch.setattr(http, "UNDECLARED_FIELDS", "forbid")
     monkeypatch.setenv("WEBHOOKS_ALLOW_PRIVATE", "1")
     monkeypatch.delenv("LLM_BASE_URL", raising=False)
-    ai.reset_caches()
+    reset_process_state()
     yield World(api, admin)
-    ai.reset_caches()
+    reset_process_state()
 
 
 def test_every_route_has_a_contract_case() -> None:

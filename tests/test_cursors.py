@@ -104,7 +104,7 @@ def test_a_cursor_from_one_list_is_refused_by_another(seeded, api):
 
 def test_a_signed_cursor_with_a_bad_position_is_refused(seeded, api):
     """Even a correctly signed payload is checked (a key shared with an older release must not become a 5xx)."""
-    from chalicelib.services import cursors, listing
+    from chalicelib.store import cursors, listing
 
     scope = listing.partition_key("ticket", {})
     bad = [{"sk": "x" * 201, "page": 2}, {"sk": "a\u0000b", "page": 2}, {"sk": "a", "page": True},

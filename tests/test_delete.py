@@ -80,8 +80,8 @@ def test_no_reply_can_attach_to_a_ticket_being_deleted(api, ticket):
 
 def test_long_threads_are_finished_in_the_background(api, ticket, monkeypatch):
     monkeypatch.setenv("DELETE_BATCH_LIMIT", "25")
-    from chalicelib.config import reset_settings
-    reset_settings()
+    from chalicelib.config import reset_process_state
+    reset_process_state()
     try:
         add_replies(ticket["id"], 60)
         status, body = api.delete(f"/api/tickets/{ticket['id']}")
@@ -91,7 +91,7 @@ def test_long_threads_are_finished_in_the_background(api, ticket, monkeypatch):
         assert leftovers(ticket["id"]) == (0, 0, 0)
     finally:
         monkeypatch.delenv("DELETE_BATCH_LIMIT")
-        reset_settings()
+        reset_process_state()
 
 
 def test_finishing_a_delete_that_was_never_started_removes_nothing_and_says_so(api, ticket):

@@ -81,27 +81,43 @@ def test_hash_embedder_is_identical_across_processes():
 
 
 def test_selection_defaults_to_onnx_when_exported_else_hash_and_caches(monkeypatch, tmp_path):
-    from chalicelib.config import ConfigError
+    from chalicelib.config import ConfigError, reset_process_state
     from chalicelib.rag import embeddings
-    from chalicelib.rag.settings import reset_kb_settings
 
     exported = onnx_model_path()
     monkeypatch.delenv("EMBEDDER", raising=False)
     monkeypatch.setenv("ONNX_MODEL_PATH", str(tmp_path / "missing.onnx"))
-    reset_kb_settings()
+    reset_process_state()
     assert embeddings.embedder_kind() == "hash"
     monkeypatch.setenv("ONNX_MODEL_PATH", str(exported))
-    reset_kb_settings()
+    reset_process_state()
     assert embeddings.embedder_kind() == "onnx"
     embeddings.reset_embedders()
     assert embeddings.get_embedder() is embeddings.get_embedder()
     assert embeddings.get_embedder().name == "onnx"
     monkeypatch.setenv("EMBEDDER", "gpu")
-    reset_kb_settings()
+    reset_process_state()
     with pytest.raises(ConfigError):
         embeddings.embedder_kind()
-    reset_kb_settings()
+    reset_process_state()
     embeddings.reset_embedders()
+
+
+def test_an_embedding_needs_no_signing_key():
+    code = ("import sys; from chalicelib.rag.embeddings import get_embedder;"
+            "sys.stdout.write(str(get_embedder().embed(['no secrets here']).shape))")
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SECRET_KEY_PARAMETER")}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            env={**env, "EMBEDDER": "hash"})
+    assert result.returncode == 0 and result.stdout == "(1, 384)", result.stderr[-2000:]
+
+
+def test_a_malformed_setting_is_refused_naming_its_variable(monkeypatch):
+    from chalicelib.config import ConfigError, load_settings
+
+    monkeypatch.setenv("KB_LOCK_TTL_S", "soon")
+    with pytest.raises(ConfigError, match="KB_LOCK_TTL_S"):
+        load_settings()
 
 
 def test_importing_the_app_loads_no_model_library():

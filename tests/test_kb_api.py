@@ -154,7 +154,6 @@ def test_requesters_cannot_use_the_kb(kb_aws, api):
 
 
 def test_with_the_real_model_the_paraphrase_finds_the_right_chunk(kb_aws, api, monkeypatch):
-    from chalicelib.rag.embeddings import reset_embedders
     from tests.utils.kb import onnx_model_path, reset_kb_caches
 
     monkeypatch.setenv("EMBEDDER", "onnx")
@@ -165,11 +164,12 @@ def test_with_the_real_model_the_paraphrase_finds_the_right_chunk(kb_aws, api, m
     assert status == 200 and "Rotterdam" in found["results"][0]["content"], found
     status, found = api.post("/api/kb/search", {"query": "how do I reset my password", "top_k": 2})
     assert "reset link" in found["results"][0]["content"]
-    reset_embedders()
+    reset_kb_caches()
 
 
 def test_a_source_held_by_another_writer_is_a_503_and_an_expired_lease_is_taken_over(kb_aws, api, monkeypatch):
-    from chalicelib.services import kb, kb_locks
+    from chalicelib.services import kb
+    from chalicelib.store import locks as kb_locks
 
     monkeypatch.setattr(kb, "API_LEASE_WAIT_S", 0.3)
     doc = [{"text": "Busy document.", "metadata": {"source": "busy.md"}}]

@@ -55,7 +55,7 @@ def test_examples_are_sent_in_batches_to_the_api(aws, tmp_path, monkeypatch, cap
     WHEN `examples FILE --batch-size 2` runs (token from $LOCAL_STATE_DIR/admin-token)
     THEN 3 requests store every example, the labels join the taxonomy, and a wrong token exits 2."""
     from chalicelib.schemas.ai import ExampleListQuery
-    from chalicelib.services import ai
+    from chalicelib.services import taxonomy
     from devstack.seed import ensure_admin
     from kb_loader.cli import main
     from tests.utils.servers import chalice_local
@@ -70,9 +70,9 @@ def test_examples_are_sent_in_batches_to_the_api(aws, tmp_path, monkeypatch, cap
         assert code == 0, out
         assert "sent 5 examples in 3 requests: 5 new, 2 new labels (access, billing)" in out
 
-        stored = ai.list_examples(query=ExampleListQuery(page_size=50))["items"]
+        stored = taxonomy.list_examples(query=ExampleListQuery(page_size=50))["items"]
         assert sorted((e["text"], e["label"]) for e in stored) == sorted(ROWS)
-        assert {label["name"] for label in ai.list_labels()} == {"access", "billing"}
+        assert {label["name"] for label in taxonomy.list_labels()} == {"access", "billing"}
 
         again = main(["examples", str(path), "--api-url", url])
         assert again == 0

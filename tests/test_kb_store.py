@@ -33,12 +33,12 @@ def _rows(embedder, source, texts, heading=""):
 
 
 def test_store_lives_in_the_kb_bucket_on_the_moto_server(kb_aws):
-    from chalicelib.rag.settings import get_kb_settings
+    from chalicelib.config import get_settings
     from tests.utils.kb import s3
 
-    settings = get_kb_settings()
-    assert settings.store_uri == "s3://helpdesk-dev-kb-store/lancedb"
-    assert settings.storage_options["endpoint"] == kb_aws.endpoint
+    settings = get_settings()
+    assert settings.kb_store_uri == "s3://helpdesk-dev-kb-store/lancedb"
+    assert settings.kb_storage_options["endpoint"] == kb_aws.endpoint
     embedder, store = _store()
     store.add(_rows(embedder, "a.md", ["hello there"]))
     keys = [o["Key"] for o in s3(kb_aws.endpoint).list_objects_v2(Bucket="helpdesk-dev-kb-store")["Contents"]]

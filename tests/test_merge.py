@@ -4,7 +4,7 @@ messages to another."""
 from __future__ import annotations
 
 from chalicelib import faults
-from chalicelib.ops import merge
+from chalicelib.services import merge
 from tests.utils.factories import make_ticket, make_user, make_user_with_token, token_for
 
 

@@ -13,9 +13,10 @@ from chalice.local import LambdaContext
 
 from chalicelib import faults
 from chalicelib.clock import parse_iso, utcnow
-from chalicelib.config import get_settings
+from chalicelib.config import get_settings, reset_process_state
 from chalicelib.handlers import ops as ops_handlers
-from chalicelib.ops import merge, policy, sla_watch, webhooks
+from chalicelib.ops import sla_watch
+from chalicelib.services import merge
 from tests.utils.factories import make_ticket, make_user, make_user_with_token
 from tests.utils.receiver import Receiver
 
@@ -26,11 +27,9 @@ ALWAYS_OPEN = {"targets": {p: {"first_response_s": 3600, "resolution_s": 4 * 360
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
-    policy.reset_cache()
-    webhooks.reset_cache()
+    reset_process_state()
     yield
-    policy.reset_cache()
-    webhooks.reset_cache()
+    reset_process_state()
 
 
 def drain(queue):
@@ -181,6 +180,7 @@ def test_a_merge_killed_half_way_is_finished_without_loss_or_duplicates(api):
 
 def test_webhooks_are_signed_retried_and_never_carry_internal_notes(api, monkeypatch):
     monkeypatch.setenv("WEBHOOKS_ALLOW_PRIVATE", "1")
+    reset_process_state()
     receiver = Receiver(fail_first=1)
     try:
         status, hook = api.post("/api/webhooks", {"url": receiver.url, "events": ["ticket.created", "reply.created"]})
@@ -214,6 +214,7 @@ def test_webhooks_are_signed_retried_and_never_carry_internal_notes(api, monkeyp
                                  "https://user:pw@example.com/x"])
 def test_webhooks_refuse_private_or_odd_targets_in_production(api, monkeypatch, url):
     monkeypatch.delenv("WEBHOOKS_ALLOW_PRIVATE", raising=False)
+    reset_process_state()
     status, body = api.post("/api/webhooks", {"url": url, "events": ["ticket.created"]})
     assert status == 422 and body["details"][0]["field"] == "url"
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.api.http import path_id
-from chalicelib.errors import NotFound
+from pydantic import TypeAdapter, ValidationError
+
+from chalicelib.schemas.common import PathId
 from tests.test_http_stack import call
 from tests.utils.factories import make_ticket, make_user, make_user_with_token
 from tests.utils.servers import chalice_local
@@ -21,9 +22,10 @@ ODD_SUFFIXES = [";DROP%20TABLE", ";x", ";", "%3Bx", "%0A", "%20", "+1", ".0", "%
 
 @pytest.mark.parametrize("raw", ["5\n", "5;DROP TABLE", " 5", "5 ", "+5", "05", "5.0", "٥", "0", ""])
 def test_path_id_accepts_exactly_digits(raw):
-    with pytest.raises(NotFound):
-        path_id(raw, "ticket")
-    assert path_id("5", "ticket") == 5
+    path_id = TypeAdapter(PathId)
+    with pytest.raises(ValidationError):
+        path_id.validate_python(raw)
+    assert path_id.validate_python("5") == 5
 
 
 @pytest.mark.parametrize("suffix", ODD_SUFFIXES)

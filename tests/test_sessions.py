@@ -77,7 +77,7 @@ def test_concurrent_refreshes_with_one_token_let_at_most_one_win(api):
 def test_refresh_tokens_without_a_family_are_refused(api):
     import jwt
 
-    from chalicelib.services.secrets import signing_key
+    from chalicelib.secrets import signing_key
 
     user = make_user(role="agent", password="legacy-password")
     legacy = _sign_in(api, user, "legacy-password")["refresh_token"]

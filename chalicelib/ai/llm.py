@@ -7,14 +7,12 @@ a client cannot make the server call an arbitrary URL.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.services.secrets import parameter_value
-
-DEFAULT_TIMEOUT_S = 12.0
+from chalicelib.config import get_settings
+from chalicelib.secrets import parameter_value
 
 
 class LlmUnavailable(Exception):
@@ -33,19 +31,14 @@ class LlmConfig:
 
 def llm_config() -> LlmConfig | None:
     """The configured LLM, or None when LLM_BASE_URL is not set."""
-    base_url = (os.environ.get("LLM_BASE_URL") or "").strip()
-    if not base_url:
+    settings = get_settings().llm
+    if not settings.base_url:
         return None
-    key = (os.environ.get("LLM_API_KEY") or "").strip()
-    key_parameter = (os.environ.get("LLM_API_KEY_PARAMETER") or "").strip()
-    if not key and key_parameter:
-        key = parameter_value(key_parameter)
-    try:
-        timeout = float(os.environ.get("LLM_TIMEOUT_S") or DEFAULT_TIMEOUT_S)
-    except ValueError:
-        timeout = DEFAULT_TIMEOUT_S
-    return LlmConfig(base_url=base_url, api_key=key or "not-needed", model=os.environ.get("LLM_MODEL") or "gpt-4o-mini",
-                     timeout_s=max(1.0, timeout))
+    key = settings.api_key
+    if not key and settings.api_key_parameter:
+        key = parameter_value(settings.api_key_parameter)
+    return LlmConfig(base_url=settings.base_url, api_key=key or "not-needed", model=settings.model,
+                     timeout_s=settings.timeout_s)
 
 
 _clients: dict[LlmConfig, Any] = {}

@@ -42,7 +42,7 @@ def _session_cookie(value: str, max_age: int, call: Call) -> str:
 def _deliver(tokens: dict[str, Any], delivery: str, call: Call) -> Reply:
     if delivery != "cookie":
         return Reply(tokens)
-    cookie = _session_cookie(tokens["refresh_token"], get_settings().refresh_token_ttl_s, call)
+    cookie = _session_cookie(tokens["refresh_token"], get_settings().auth.refresh_token_ttl_s, call)
     return Reply({**tokens, "refresh_token": None}, headers={"Set-Cookie": cookie})
 
 

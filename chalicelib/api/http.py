@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import inspect
 import json
-import os
 import re
 import typing
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from chalice.app import Blueprint, CORSConfig, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.config import ExtraValues
 
+from chalicelib.config import get_settings
 from chalicelib.errors import (
     BadRequest,
     DomainError,
@@ -98,7 +98,7 @@ def cors_config() -> CORSConfig | None:
 
     Chalice needs the CORS config when a route is declared, so this one setting is read at import time.
     """
-    origin = os.environ.get("CORS_ORIGIN") or None
+    origin = get_settings().api.cors_origin
     if not origin:
         return None
     return CORSConfig(

@@ -8,7 +8,7 @@ from chalice.app import Blueprint
 
 from chalicelib.api.http import ADMIN, ANY_ROLE, STAFF, Call, Reply, endpoint
 from chalicelib.api.security import bearer_auth
-from chalicelib.ops import analytics, events, merge, policy, ratings, webhooks
+from chalicelib.ops import analytics, policy, webhooks
 from chalicelib.schemas.common import PageOf, PathId, PathKey
 from chalicelib.schemas.ops import (
     AnalyticsQuery,
@@ -24,7 +24,8 @@ from chalicelib.schemas.ops import (
     WebhookOut,
 )
 from chalicelib.schemas.tickets import TicketOut
-from chalicelib.services import tickets
+from chalicelib.services import merge, ratings, tickets
+from chalicelib.store import events
 
 bp = Blueprint(__name__)
 

@@ -10,7 +10,6 @@ for duplicates that arrive as different messages.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -25,15 +24,14 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 
 from chalicelib import aws
-from chalicelib.config import get_settings
+from chalicelib.config import get_settings, on_reset
 
 IDEMPOTENCY_TTL_S = 24 * 3600
 
 
 def queue_name(logical: str) -> str:
     """The physical queue name, known when the module is imported (Chalice needs it for the event source)."""
-    stage = os.environ.get("STAGE", "dev")
-    return f"{os.environ.get('RESOURCE_PREFIX') or f'helpdesk-{stage}'}-{logical}"
+    return get_settings().queue_name(logical)
 
 
 @lru_cache(maxsize=1)
@@ -55,6 +53,12 @@ def _once_per_message(name: str, handler: Callable[[dict[str, Any]], Any]) -> tu
     run.__name__ = run.__qualname__ = name  # the idempotency key is namespaced by function name
     return idempotent_function(run, data_keyword_argument="message", persistence_store=_persistence(),
                                config=config), config
+
+
+@on_reset
+def _forget_persistence() -> None:
+    _persistence.cache_clear()
+    _once_per_message.cache_clear()
 
 
 def process_sqs_batch(

@@ -7,7 +7,8 @@ from typing import Any
 from chalice.app import Blueprint, Rate
 
 from chalicelib.handlers.batch import process_sqs_batch, queue_name
-from chalicelib.ops import merge, sla_watch, webhooks
+from chalicelib.ops import sla_watch, webhooks
+from chalicelib.services import merge
 
 bp = Blueprint(__name__)
 

@@ -1,4 +1,4 @@
-"""AI state: labelled examples, the taxonomy, the classifier's state, and the outbox of pending AI work."""
+"""AI state: labelled examples, the taxonomy and the classifier's state."""
 
 from __future__ import annotations
 
@@ -68,20 +68,3 @@ class ClassifierStateModel(BaseModel):
     training_started_at = UnicodeAttribute(null=True)
     metrics = JSONAttribute(null=True)
     error = UnicodeAttribute(null=True)
-
-
-@register
-class OutboxModel(BaseModel):
-    """Work a transaction promised to do (e.g. classify ticket 7 at version 3). Written in the same transaction
-    as the change; the queue message is sent after commit, and a schedule re-sends what is still here."""
-
-    class Meta(BaseModel.Meta):
-        logical_name = "outbox"
-        table_name = "outbox"
-
-    kind = UnicodeAttribute(hash_key=True)
-    key = UnicodeAttribute(range_key=True)
-    payload = JSONAttribute()
-    version = NumberAttribute(default=0)
-    created_at = UnicodeAttribute()
-    attempts = NumberAttribute(default=0)

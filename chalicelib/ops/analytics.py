@@ -1,4 +1,4 @@
-"""The dashboard's numbers, from the daily aggregates (chalicelib/ops/stats.py) and the listing counters.
+"""The dashboard's numbers, from the daily aggregates (chalicelib/store/stats.py) and the listing counters.
 
 Cost: one Query per month in the range (more only past 1 MB of aggregates in a month) for the trends,
 one BatchGetItem for the backlog counters, and one BatchGetItem for the agents' names. Nothing here
@@ -12,13 +12,12 @@ from typing import Any
 
 from chalicelib.clock import utcnow
 from chalicelib.config import get_settings
-from chalicelib.db import batch_get
 from chalicelib.errors import FieldError, ValidationFailed
 from chalicelib.models.listings import CounterModel
 from chalicelib.models.users import UserModel
-from chalicelib.ops import stats
 from chalicelib.schemas.tickets import PRIORITIES, STATUSES
-from chalicelib.services import listing
+from chalicelib.store import listing, stats
+from chalicelib.store.db import batch_get
 
 MAX_DAYS = 366
 OPEN_STATUSES = ("open", "in_progress", "pending")
@@ -36,7 +35,7 @@ def _range(start: date | None, end: date | None) -> tuple[date, date]:
 
 def _backlog() -> dict[str, Any]:
     """Current counts by status, and by priority among unresolved tickets (one BatchGetItem of counters)."""
-    shards = get_settings().count_shards
+    shards = get_settings().tables.count_shards
     partitions: dict[str, str] = {f"status:{s}": listing.partition_key("ticket", {"status": s}) for s in STATUSES}
     for status in OPEN_STATUSES:
         for priority in PRIORITIES:

@@ -8,6 +8,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.clock import now_iso
+from chalicelib.config import on_reset
 from chalicelib.models import bind_models
 from chalicelib.models.ops import SettingModel
 from chalicelib.ops.sla import Calendar, Target
@@ -62,6 +63,7 @@ def calendar(policy: dict[str, Any] | None = None) -> Calendar:
     return Calendar.from_dict((policy or get_policy()).get("business_hours"))
 
 
+@on_reset
 def reset_cache() -> None:
     """Forget the cached policy (tests)."""
     global _cache

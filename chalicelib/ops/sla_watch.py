@@ -12,13 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.clock import to_iso, utcnow
-from chalicelib.db import TransactionFailed, Tx, batch_get, query_once
 from chalicelib.log import logger
 from chalicelib.models import bind_models
 from chalicelib.models.listings import ListingModel
 from chalicelib.models.tickets import TicketModel
-from chalicelib.ops import events, stats, webhooks
+from chalicelib.ops import webhooks
 from chalicelib.ops.ticket_sla import TIMER_PK
+from chalicelib.store import events, stats
+from chalicelib.store.db import TransactionFailed, Tx, batch_get, query_once
 
 TARGET_NAMES = {"fr": "first_response", "res": "resolution"}
 

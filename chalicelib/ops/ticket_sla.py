@@ -13,11 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.clock import parse_iso, to_iso
-from chalicelib.db import Tx
 from chalicelib.models.listings import ListingModel
 from chalicelib.models.tickets import TicketModel
-from chalicelib.ops import policy, stats
+from chalicelib.ops import policy
 from chalicelib.ops.sla import PAUSED_STATUSES, Calendar, Clock, Target, state_of, worst
+from chalicelib.store import stats
+from chalicelib.store.db import Tx
 
 TIMER_PK = "sla-timer|"
 RISK_AT = 0.75

@@ -12,7 +12,6 @@ answer that changes between check and connect (rebinding) cannot redirect it.
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 import socket
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import idna
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
+from chalicelib.config import get_settings
 from chalicelib.errors import FieldError, ValidationFailed
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -54,7 +54,7 @@ def _refuse(message: str, detail: str) -> ValidationFailed:
 
 def allow_private_targets() -> bool:
     """Local development may deliver to 127.0.0.1 and private networks over http."""
-    return os.environ.get("WEBHOOKS_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes")
+    return get_settings().webhooks.allow_private
 
 
 def parse_target(url: str) -> Target:

@@ -26,15 +26,15 @@ from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import aws
 from chalicelib.clock import now_iso
-from chalicelib.config import get_settings
-from chalicelib.db import batch_get, query_once
+from chalicelib.config import on_reset
 from chalicelib.errors import NotFound
 from chalicelib.log import logger
 from chalicelib.models import bind_models
 from chalicelib.models.listings import ListingModel
 from chalicelib.models.ops import WebhookModel
 from chalicelib.ops import webhook_targets
-from chalicelib.services import listing
+from chalicelib.store import listing
+from chalicelib.store.db import batch_get, query_once
 
 EVENTS = ("ticket.created", "ticket.updated", "reply.created", "sla.breached")
 KIND = "webhook"
@@ -43,7 +43,6 @@ TIMEOUT = urllib3.Timeout(connect=3.0, read=TIMEOUT_S)
 BATCH_ATTEMPTS = 3
 _SUBSCRIPTIONS_TTL_S = 60.0
 _subscriptions: tuple[float, dict[str, list[str]]] | None = None
-_queue_urls: dict[str, str] = {}
 
 
 class DeliveryFailed(Exception):
@@ -120,10 +119,7 @@ def subscribers(event_type: str) -> list[str]:
 
 
 def _queue(logical: str) -> str:
-    if logical not in _queue_urls:
-        name = get_settings().queue_name(logical)
-        _queue_urls[logical] = aws.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
-    return _queue_urls[logical]
+    return aws.queue_url(logical)
 
 
 def publish(event_type: str, data: dict[str, Any]) -> bool:
@@ -224,7 +220,7 @@ def _post(target: webhook_targets.Target, address: webhook_targets.IPAddress, bo
         pool.close()
 
 
+@on_reset
 def reset_cache() -> None:
-    """Forget queue URLs and subscriptions (tests)."""
-    _queue_urls.clear()
+    """Forget the subscriptions (tests)."""
     _forget_subscriptions()

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from chalicelib.rag.settings import get_kb_settings
+from chalicelib.config import get_settings, on_reset
 
 DIM = 384
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model (its tokenizer.json says 128)
@@ -152,7 +152,7 @@ _cache: dict[str, Embedder] = {}
 
 def embedder_kind() -> str:
     """The configured embedder: EMBEDDER, else onnx when the exported model exists, else hash (never torch)."""
-    settings = get_kb_settings()
+    settings = get_settings().kb
     if settings.embedder:
         return settings.embedder
     return "onnx" if settings.onnx_model_path.exists() else "hash"
@@ -161,7 +161,7 @@ def embedder_kind() -> str:
 def create_embedder(kind: str) -> Embedder:
     """A new embedder of this kind (loads the model)."""
     if kind == "onnx":
-        return OnnxEmbedder(get_kb_settings().onnx_model_path)
+        return OnnxEmbedder(get_settings().kb.onnx_model_path)
     if kind == "torch":
         return TorchEmbedder()
     if kind == "hash":
@@ -181,6 +181,7 @@ def get_embedder(kind: str | None = None) -> Embedder:
         return _cache[kind]
 
 
+@on_reset
 def reset_embedders() -> None:
     """Drop the cached models (tests)."""
     with _lock:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from chalicelib.rag.settings import DEFAULT_ONNX_PATH
+from chalicelib.config import DEFAULT_ONNX_PATH
 
 MIN_COSINE = 0.999
 CHECK_TEXTS = [

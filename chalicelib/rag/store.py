@@ -2,14 +2,13 @@
 
 Writes are appends and deletes only. Lance commits an append with a conditional PUT (`If-None-Match`),
 so concurrent appends never lose rows; `merge_insert` is not used because two concurrent upserts of the
-same new keys both insert. Callers that replace rows hold the source's writer lease (services.kb_locks),
+same new keys both insert. Callers that replace rows hold the source's writer lease (store.locks),
 so two writers never replace the same ids at once.
 """
 
 from __future__ import annotations
 
 import json
-import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -18,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from chalicelib.config import get_settings, on_reset
 from chalicelib.rag.embeddings import DIM
-from chalicelib.rag.settings import KbSettings, get_kb_settings
 
 T = TypeVar("T")
 RRF_K = 60
@@ -77,23 +77,39 @@ def ids_clause(ids: Iterable[str]) -> str:
     return f"id IN ({', '.join(quote(i) for i in ids)})"
 
 
+def _commit_conflict(exc: BaseException) -> bool:
+    # lance raises plain RuntimeError/OSError for commit conflicts: only the message tells them apart
+    return isinstance(exc, Exception) and any(w in str(exc).lower() for w in ("conflict", "retry", "precondition"))
+
+
 def _retrying(action: Callable[[], T]) -> T:
     """Run a write, retrying when another writer's commit got in first (Lance reports a conflict)."""
-    for attempt in range(_COMMIT_RETRIES):
-        try:
-            return action()
-        except Exception as exc:  # lance raises plain RuntimeError/OSError for commit conflicts
-            text = str(exc).lower()
-            if attempt == _COMMIT_RETRIES - 1 or not any(w in text for w in ("conflict", "retry", "precondition")):
-                raise
-            time.sleep(random.uniform(0.02, 0.1) * (2 ** attempt))
-    raise AssertionError("unreachable")
+    retrying = Retrying(retry=retry_if_exception(_commit_conflict), stop=stop_after_attempt(_COMMIT_RETRIES),
+                        wait=wait_random_exponential(multiplier=0.1, max=10.0), reraise=True)
+    return retrying(action)
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """Where one store's table lives (benchmarks point a store elsewhere by replacing fields)."""
+
+    store_uri: str
+    storage_options: dict[str, str]
+    table: str
+    index_min_rows: int
+
+
+def store_location() -> StoreLocation:
+    """The stage's store location, from the settings."""
+    settings = get_settings()
+    return StoreLocation(store_uri=settings.kb_store_uri, storage_options=settings.kb_storage_options,
+                         table=settings.kb.table, index_min_rows=settings.kb.index_min_rows)
 
 
 class VectorStore:
     """Add, search, delete and count chunks in one LanceDB table."""
 
-    def __init__(self, settings: KbSettings, space: str, dim: int = DIM) -> None:
+    def __init__(self, settings: StoreLocation, space: str, dim: int = DIM) -> None:
         self.settings = settings
         self.name = f"{settings.table}_{space}"  # vectors from different models never share a table
         self.dim = dim
@@ -286,7 +302,7 @@ _stores_lock = threading.Lock()
 
 def get_store(space: str) -> VectorStore:
     """The process-wide store for one embedding space (connected lazily, cached)."""
-    settings = get_kb_settings()
+    settings = store_location()
     key = (settings.store_uri, settings.table, space)
     with _stores_lock:
         if key not in _stores:
@@ -294,6 +310,7 @@ def get_store(space: str) -> VectorStore:
         return _stores[key]
 
 
+@on_reset
 def reset_stores() -> None:
     """Forget cached connections (tests)."""
     with _stores_lock:

@@ -13,9 +13,9 @@ import jwt
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.transactions import TransactGet
 
+from chalicelib import secrets as secret_store
 from chalicelib.clock import now_iso
 from chalicelib.config import get_settings
-from chalicelib.db import TransactionFailed, Tx, connection, query_once
 from chalicelib.errors import FieldError, Forbidden, NotFound, Unauthorized, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.api_keys import ApiKeyModel
@@ -24,8 +24,9 @@ from chalicelib.models.sessions import RefreshFamilyModel
 from chalicelib.models.users import UserModel
 from chalicelib.principal import Principal
 from chalicelib.schemas.auth import ALL_SCOPES, ApiKeyCreate
-from chalicelib.services import listing, passwords, throttle, users
-from chalicelib.services import secrets as secret_store
+from chalicelib.services import passwords, throttle, users
+from chalicelib.store import listing
+from chalicelib.store.db import TransactionFailed, Tx, connection, query_once
 
 ALGORITHM = "HS256"
 API_KEY_PREFIX = "hdk_"
@@ -80,8 +81,8 @@ def issue_tokens(user: UserModel, *, family_id: str | None = None, jti: str | No
     now = int(time.time())
     version = int(user.token_version or 0)
     base = {"sub": str(int(user.id)), "iss": _issuer(), "iat": now, "tv": version}
-    access = _encode({**base, "typ": "access", "role": user.role, "exp": now + settings.access_token_ttl_s})
-    refresh_exp = now + settings.refresh_token_ttl_s
+    access = _encode({**base, "typ": "access", "role": user.role, "exp": now + settings.auth.access_token_ttl_s})
+    refresh_exp = now + settings.auth.refresh_token_ttl_s
     jti = jti or secrets.token_urlsafe(12)
     family_id = family_id or _start_family(user, jti, refresh_exp)
     refresh = _encode({**base, "typ": "refresh", "fam": family_id, "jti": jti, "exp": refresh_exp})
@@ -89,7 +90,7 @@ def issue_tokens(user: UserModel, *, family_id: str | None = None, jti: str | No
         "access_token": access,
         "refresh_token": refresh,
         "token_type": "Bearer",
-        "expires_in": settings.access_token_ttl_s,
+        "expires_in": settings.auth.access_token_ttl_s,
         "user": users.to_dict(user),
     }
 
@@ -140,7 +141,7 @@ def refresh(*, refresh_token: str) -> dict[str, Any]:
     if claims.get("tv") != int(user.token_version or 0):
         raise Unauthorized("refresh token revoked; sign in again")
     new_jti = secrets.token_urlsafe(12)
-    expires = int(time.time()) + get_settings().refresh_token_ttl_s
+    expires = int(time.time()) + get_settings().auth.refresh_token_ttl_s
     family = RefreshFamilyModel(family_id)
     try:
         family.update(

@@ -1,13 +1,12 @@
 """The knowledge base: ingest documents (chunk, embed, store), search, delete, list.
 
-Every write to a source's chunks happens under that source's lease (services.kb_locks) as
+Every write to a source's chunks happens under that source's lease (store.locks) as
 delete-then-append with deterministic ids, so a retried or concurrent ingest never leaves duplicates.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import defaultdict
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -18,7 +17,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import faults
 from chalicelib.clock import now_iso
-from chalicelib.db import query_once
+from chalicelib.config import get_settings
 from chalicelib.errors import FieldError, PayloadTooLarge, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.kb import DOC_PK, KbDocumentModel
@@ -26,8 +25,9 @@ from chalicelib.rag.chunking import Chunk, chunk_id, chunk_text, first_heading, 
 from chalicelib.rag.embeddings import Embedder, get_embedder
 from chalicelib.rag.store import Hit, VectorStore, get_store, ids_clause, quote, where_clause
 from chalicelib.schemas.kb import KbDeleteIn, KbIngestIn, KbListQuery, KbSearchIn
-from chalicelib.services import cursors
-from chalicelib.services.kb_locks import lease
+from chalicelib.store import cursors
+from chalicelib.store.db import query_once
+from chalicelib.store.locks import lease
 
 MAX_CHUNKS_PER_REQUEST = 2_000
 HYBRID_CANDIDATES = 40
@@ -55,12 +55,12 @@ class Document:
 
 def search_mode() -> str:
     """`hybrid` (vector + full text, fused by rank) or `vector` (KB_SEARCH_MODE)."""
-    return os.environ.get("KB_SEARCH_MODE", "hybrid").strip() or "hybrid"
+    return get_settings().kb.search_mode
 
 
 def bm25_weight() -> float:
     """The full-text list's weight in the fusion (KB_BM25_WEIGHT; 0.25 was best on the train queries)."""
-    return float(os.environ.get("KB_BM25_WEIGHT", "").strip() or 0.25)
+    return get_settings().kb.bm25_weight
 
 
 def passage(chunk: Chunk, title: str) -> str:
@@ -280,9 +280,3 @@ def list_documents(*, query: KbListQuery) -> dict[str, Any]:
     start = _decode_cursor(query.cursor) if query.cursor else None
     records, last = query_once(KbDocumentModel, DOC_PK, limit=query.page_size, start_key=start)
     return {"items": [document_dict(r) for r in records], "next_cursor": _encode_cursor(last) if last else None}
-
-
-def get_document(source: str) -> dict[str, Any] | None:
-    """One document's record, if it exists."""
-    record = get_record(source)
-    return document_dict(record) if record is not None else None

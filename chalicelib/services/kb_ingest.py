@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -11,8 +10,6 @@ from botocore.exceptions import ClientError
 
 from chalicelib import aws
 from chalicelib.clock import now_iso
-from chalicelib.config import get_settings
-from chalicelib.db import chunked
 from chalicelib.log import logger
 from chalicelib.models.kb import KbDocumentModel
 from chalicelib.rag.chunking import Chunk, chunk_id
@@ -20,7 +17,8 @@ from chalicelib.rag.embeddings import get_embedder
 from chalicelib.rag.store import get_store, ids_clause, quote
 from chalicelib.schemas.kb import document_text_problem
 from chalicelib.services import kb
-from chalicelib.services.kb_locks import lease
+from chalicelib.store.db import chunked
+from chalicelib.store.locks import lease
 
 SUFFIXES = (".md", ".txt")
 MAX_OBJECT_BYTES = 10 * 1024 * 1024
@@ -34,10 +32,8 @@ def generation_of(sequencer: str | None) -> str | None:
     return sequencer.upper().ljust(64, "0") if sequencer else None
 
 
-@lru_cache(maxsize=4)
 def _queue_url(logical: str) -> str:
-    sqs = aws.client("sqs")
-    return str(sqs.get_queue_url(QueueName=get_settings().queue_name(logical))["QueueUrl"])
+    return aws.queue_url(logical)
 
 
 def handle_notification(body: dict[str, Any]) -> dict[str, Any]:

@@ -6,20 +6,22 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from chalicelib.clock import to_iso, utcnow
 from chalicelib.config import get_settings
-from chalicelib.db import TransactionFailed, Tx, query_once
 from chalicelib.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.tickets import ReplyModel, TicketModel
 from chalicelib.models.users import UserModel
-from chalicelib.ops import events, stats, ticket_sla, webhooks
+from chalicelib.ops import ticket_sla, webhooks
 from chalicelib.principal import Principal
 from chalicelib.schemas.tickets import ReplyCreate, ReplyListQuery
-from chalicelib.services import listing, tickets
-from chalicelib.services.sequences import next_id
+from chalicelib.services import tickets
 from chalicelib.services.tickets import get_ticket_model
+from chalicelib.store import events, listing, stats
+from chalicelib.store.db import TransactionFailed, Tx, query_once
+from chalicelib.store.sequences import next_id
 
 KIND = "reply"
 
@@ -55,7 +57,8 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
     posted_by = actor.user_id if actor.user_id and author_id != actor.user_id else None
     posted_by_name = _name_of(posted_by) if posted_by is not None else None
     reply_id = next_id(KIND)
-    for attempt in range(3):
+
+    def attempt() -> ReplyModel:
         ticket = get_ticket_model(ticket_id, actor)  # 404 unless visible to the actor
         if ticket.merged_into is not None:
             raise _merged(ticket, actor)
@@ -86,14 +89,18 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
                             **({"posted_by": posted_by} if posted_by is not None else {})})
         try:
             tx.commit()
-            break
         except TransactionFailed as exc:
             if "author" in exc.failed:
                 raise ValidationFailed("author_id: no user with this id",
                                        [FieldError("author_id", "no user with this id")]) from exc
-            if attempt == 2:
-                raise Conflict("the ticket kept changing while replying; retry") from exc
-            # the ticket changed (or vanished) since it was read: read it again
+            raise  # the ticket changed (or vanished) since it was read: read it again
+        return reply
+
+    try:
+        reply = Retrying(retry=retry_if_exception_type(TransactionFailed), stop=stop_after_attempt(3),
+                         reraise=True)(attempt)
+    except TransactionFailed as exc:
+        raise Conflict("the ticket kept changing while replying; retry") from exc
     result = to_dict(reply)
     if not data.internal:
         webhooks.publish("reply.created", result)
@@ -133,7 +140,7 @@ def _stage_first_response(tx: Tx, ticket: TicketModel, moment: datetime, respond
 
 def _skip(ticket_id: int, offset: int, actor: Principal) -> str | None:
     """The sort key after which page N starts (keys-only reads, capped like every page-number skip)."""
-    limit = get_settings().max_page_offset
+    limit = get_settings().tables.max_page_offset
     if offset > limit:
         raise ValidationFailed(f"page too deep for page numbers (offset {offset} > {limit}); use cursor",
                                [FieldError("page", "too deep for page-number paging; use cursor")])

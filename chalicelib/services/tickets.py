@@ -6,11 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
+from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
 from chalicelib import faults
 from chalicelib.clock import now_iso, parse_iso, to_iso, utcnow
 from chalicelib.config import get_settings
-from chalicelib.db import TransactionFailed, Tx, chunked, query_once
 from chalicelib.errors import (
     Conflict,
     FieldError,
@@ -23,11 +23,13 @@ from chalicelib.models.listings import ListingModel
 from chalicelib.models.ops import EventModel
 from chalicelib.models.tickets import ReplyModel, TicketModel
 from chalicelib.models.users import UserModel
-from chalicelib.ops import events, stats, ticket_sla, webhooks
+from chalicelib.ops import ticket_sla, webhooks
 from chalicelib.principal import STAFF_ROLES, Principal
 from chalicelib.schemas.tickets import TicketCreate, TicketListQuery, TicketUpdate
-from chalicelib.services import listing, outbox
-from chalicelib.services.sequences import next_id
+from chalicelib.services import taxonomy
+from chalicelib.store import events, listing, outbox, stats
+from chalicelib.store.db import TransactionFailed, Tx, chunked, query_once, set_actions
+from chalicelib.store.sequences import next_id
 
 KIND = "ticket"
 DELETING_PK = "ticket-deleting|"
@@ -243,10 +245,9 @@ def update_ticket(
     if not changes:
         raise ValidationFailed("nothing to update", [FieldError("body", "send at least one field to change")])
     if changes.get("category") is not None:
-        from chalicelib.services import ai  # imported here: the AI service depends on this module
+        taxonomy.validate_category(changes["category"])
 
-        ai.validate_category(changes["category"])
-    for attempt in range(3):
+    def attempt() -> dict[str, Any]:
         ticket = get_ticket_model(ticket_id)
         if expected is not None and int(ticket.version) != expected:
             raise _stale(ticket)
@@ -261,28 +262,25 @@ def update_ticket(
             errors = _people_errors(exc.failed)
             if errors:
                 raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors) from exc
-            if "ticket" not in exc.failed:
-                raise
-            if expected is not None or attempt == 2:
+            if "ticket" in exc.failed and expected is not None:
                 raise _stale(get_ticket_model(ticket_id)) from exc
-    raise AssertionError("unreachable")
+            raise  # retried below when the ticket changed since it was read
+
+    moved = retry_if_exception(lambda exc: isinstance(exc, TransactionFailed) and "ticket" in exc.failed)
+    try:
+        return Retrying(retry=moved, stop=stop_after_attempt(3), reraise=True)(attempt)
+    except TransactionFailed as exc:
+        if "ticket" not in exc.failed:
+            raise
+        raise _stale(get_ticket_model(ticket_id)) from exc
 
 
 def _after_update(ticket: TicketModel, changes: dict[str, Any], old_category: str | None) -> None:
     if "title" in changes or "content" in changes:
         outbox.send("classify", {"ticket_id": int(ticket.id), "version": int(ticket.version)})
     if changes.get("category") is not None and changes["category"] != old_category:
-        from chalicelib.services import ai  # imported here: the AI service depends on this module
-
-        ai.record_agent_correction(ticket_id=int(ticket.id), title=ticket.title, content=ticket.content,
-                                   category=changes["category"])
-
-
-def set_actions(model_cls: Any, values: dict[str, Any]) -> list[Any]:
-    """UpdateItem actions that write exactly these attributes (None removes one)."""
-    attributes = model_cls.get_attributes()
-    return [attributes[name].remove() if value is None else attributes[name].set(value)
-            for name, value in values.items()]
+        taxonomy.record_agent_correction(ticket_id=int(ticket.id), title=ticket.title, content=ticket.content,
+                                         category=changes["category"])
 
 
 def _apply_update(ticket: TicketModel, changes: dict[str, Any], actor: Principal) -> None:
@@ -412,7 +410,7 @@ def finish_delete(ticket_id: int, created_at: str, limit: int | None = None) -> 
 
 def _finish_delete(ticket_id: int, created_at: str, limit: int | None = None) -> bool:
     """Remove up to `limit` replies of a ticket marked deleted; when none remain, remove the ticket and marker."""
-    budget = limit or get_settings().delete_batch_limit
+    budget = limit or get_settings().tables.delete_batch_limit
     for model in (ReplyModel, EventModel):
         budget -= _drain(model, ticket_id, budget)
         if budget <= 0 and model.count(ticket_id, limit=1, consistent_read=True) > 0:

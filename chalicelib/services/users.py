@@ -9,13 +9,14 @@ from email_validator import EmailNotValidError, validate_email
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.clock import now_iso
-from chalicelib.db import TransactionFailed, Tx
 from chalicelib.errors import Conflict, FieldError, NotFound, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.users import UniqueModel, UserModel
 from chalicelib.schemas.users import UserCreate, UserListQuery, UserUpdate
-from chalicelib.services import listing, passwords
-from chalicelib.services.sequences import next_id
+from chalicelib.services import passwords
+from chalicelib.store import listing
+from chalicelib.store.db import TransactionFailed, Tx
+from chalicelib.store.sequences import next_id
 
 KIND = "user"
 

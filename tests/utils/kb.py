@@ -13,19 +13,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def reset_kb_caches() -> None:
     """Forget cached settings, stores and queue URLs (the endpoint and the buckets change between tests)."""
-    from chalicelib.rag.settings import reset_kb_settings
-    from chalicelib.rag.store import reset_stores
-    from chalicelib.services import kb_ingest
+    from chalicelib.config import reset_process_state
 
-    reset_kb_settings()
-    reset_stores()
-    kb_ingest._queue_url.cache_clear()
+    reset_process_state()
 
 
 def onnx_model_path() -> Path:
     """The exported ONNX model, exported now (as `make bootstrap` does) when it is missing."""
+    from chalicelib.config import DEFAULT_ONNX_PATH
     from chalicelib.rag.export_onnx import export
-    from chalicelib.rag.settings import DEFAULT_ONNX_PATH
 
     path = Path(os.environ.get("ONNX_MODEL_PATH") or DEFAULT_ONNX_PATH)
     if not path.exists():

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.clock import now_iso
-from chalicelib.db import TransactionFailed, Tx
 from chalicelib.errors import Conflict, Forbidden
 from chalicelib.models.tickets import TicketModel
-from chalicelib.ops import events, stats
 from chalicelib.principal import Principal
 from chalicelib.services import tickets
+from chalicelib.store import events, stats
+from chalicelib.store.db import TransactionFailed, Tx
 
 
 def rate(*, ticket_id: int, score: int, comment: str | None, actor: Principal) -> dict[str, Any]:

@@ -19,15 +19,15 @@ from typing import Any
 
 from chalicelib import faults
 from chalicelib.clock import now_iso
-from chalicelib.db import TransactionFailed, Tx, query_once
 from chalicelib.errors import Conflict, FieldError, NotFound, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.listings import ListingModel
 from chalicelib.models.tickets import ReplyModel, TicketModel
-from chalicelib.ops import events
 from chalicelib.principal import Principal
-from chalicelib.services import listing, replies, tickets
-from chalicelib.services.sequences import next_id
+from chalicelib.services import replies, tickets
+from chalicelib.store import events, listing
+from chalicelib.store.db import TransactionFailed, Tx, query_once
+from chalicelib.store.sequences import next_id
 
 MERGING_PK = "ticket-merging|"
 BATCH = 25

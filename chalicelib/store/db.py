@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import random
-import time
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -12,6 +11,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from chalicelib.models import bind_models
 from chalicelib.models.listings import CounterModel
@@ -73,6 +73,9 @@ class Tx:
     """
 
     def __init__(self) -> None:
+        # One ClientRequestToken per logical transaction, sent on every attempt: DynamoDB applies a
+        # TransactWriteItems whose response was lost and that is sent again with the same token only once.
+        self.token = str(uuid.uuid4())
         self._checks: list[tuple[str, Any]] = []
         self._deletes: list[tuple[str, Any]] = []
         self._puts: list[tuple[str, Any]] = []
@@ -115,26 +118,20 @@ class Tx:
             return
         if len(self) > MAX_TRANSACTION_ITEMS:
             raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} items, got {len(self)}")
-        for attempt in range(_CONFLICT_RETRIES + 1):
-            try:
-                self._send()
-            except TransactWriteError as exc:
-                reasons = exc.cancellation_reasons if exc.cause_response_code == "TransactionCanceledException" else []
-                codes = [r.code if r else "None" for r in reasons]
-                conflict = any(code in ("TransactionConflict", "ThrottlingError") for code in codes)
-                if conflict and attempt < _CONFLICT_RETRIES:
-                    time.sleep(random.uniform(0.01, 0.05) * (2**attempt))
-                    continue
-                if not reasons:
-                    raise
-                labels = self.labels()
-                failed = [labels[i] for i, r in enumerate(reasons) if r is not None and r.code != "None"]
-                raise TransactionFailed(failed, codes) from exc
-            else:
-                for _, (item, *_rest) in self._puts + self._updates:
-                    if item is not None:
-                        item.update_local_version_attribute()
-                return
+        retrying = Retrying(retry=retry_if_exception(_is_conflict), stop=stop_after_attempt(_CONFLICT_RETRIES + 1),
+                            wait=wait_random_exponential(multiplier=0.02, max=0.8), reraise=True)
+        try:
+            retrying(self._send)
+        except TransactWriteError as exc:
+            reasons = _reasons(exc)
+            if not reasons:
+                raise
+            labels = self.labels()
+            failed = [labels[i] for i, r in enumerate(reasons) if r is not None and r.code != "None"]
+            raise TransactionFailed(failed, [r.code if r else "None" for r in reasons]) from exc
+        for _, (item, *_rest) in self._puts + self._updates:
+            if item is not None:
+                item.update_local_version_attribute()
 
     def _send(self) -> None:
         conn = connection()
@@ -149,9 +146,19 @@ class Tx:
             if item is not None else _update_by_key(key, list(a), c)
             for _, (item, key, a, c, v) in self._updates
         ]
-        conn.transact_write_items(
-            condition_check_items=checks, delete_items=deletes, put_items=puts, update_items=updates
-        )
+        conn.transact_write_items(condition_check_items=checks, delete_items=deletes, put_items=puts,
+                                  update_items=updates, client_request_token=self.token)
+
+
+def _reasons(exc: TransactWriteError) -> list[Any]:
+    return list(exc.cancellation_reasons) if exc.cause_response_code == "TransactionCanceledException" else []
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    """A cancellation caused only by contention (another transaction, throttling): worth sending again."""
+    if not isinstance(exc, TransactWriteError):
+        return False
+    return any(r is not None and r.code in ("TransactionConflict", "ThrottlingError") for r in _reasons(exc))
 
 
 def _update_by_key(key: tuple[type[Model], Any, Any], actions: list[Action], condition: Condition | None) -> Any:
@@ -159,6 +166,13 @@ def _update_by_key(key: tuple[type[Model], Any, Any], actions: list[Action], con
     serialized_hash, serialized_range = model_cls._serialize_keys(hash_key, range_key)
     return model_cls._get_connection().get_operation_kwargs(serialized_hash, range_key=serialized_range,
                                                             actions=actions, condition=condition)
+
+
+def set_actions(model_cls: type[Model], values: dict[str, Any]) -> list[Any]:
+    """UpdateItem actions that write exactly these attributes (None removes one)."""
+    attributes = model_cls.get_attributes()
+    return [attributes[name].remove() if value is None else attributes[name].set(value)
+            for name, value in values.items()]
 
 
 def update_fields(model_cls: type[Model], hash_key: Any, actions: list[Action], condition: Condition | None = None,

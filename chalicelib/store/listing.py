@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.config import get_settings
-from chalicelib.db import Tx, batch_get
 from chalicelib.errors import FieldError, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.listings import CounterModel, ListingModel
-from chalicelib.services import cursors
+from chalicelib.store import cursors
+from chalicelib.store.db import Tx, batch_get
 
 NONE_VALUE = "none"
 
@@ -76,7 +76,7 @@ def change_membership(
     before = partitions_for(kind, old) if old is not None else set()
     after = partitions_for(kind, new) if new is not None else set()
     sk = sort_key(created_at, entity_id)
-    shards = get_settings().count_shards
+    shards = get_settings().tables.count_shards
     for pk in sorted(before - after):
         tx.delete(f"listing:{pk}", ListingModel(pk, sk))
         tx.update(f"count:{pk}", CounterModel(_counter_name(pk, random.randrange(shards))),
@@ -89,7 +89,7 @@ def change_membership(
 
 def count(pk: str) -> int:
     """The number of entities in a partition: one BatchGetItem over its counter shards."""
-    shards = get_settings().count_shards
+    shards = get_settings().tables.count_shards
     found = batch_get(CounterModel, [_counter_name(pk, shard) for shard in range(shards)])
     return max(0, sum(int(item.value) for item in found.values()))
 
@@ -145,7 +145,7 @@ def read_page(pk: str, *, page: int, page_size: int, cursor: str | None) -> Page
         start_sk, page = decode_cursor(cursor, scope=pk)
     elif page > 1:
         offset = (page - 1) * page_size
-        limit = get_settings().max_page_offset
+        limit = get_settings().tables.max_page_offset
         if offset > limit:
             raise ValidationFailed(
                 f"page * page_size may not exceed {limit + page_size}; use the next_cursor of the previous page",

@@ -6,10 +6,10 @@ import secrets
 from typing import Any
 
 from chalicelib.clock import now_iso
-from chalicelib.db import Tx, query_once
 from chalicelib.models import bind_models
 from chalicelib.models.ops import EventModel
-from chalicelib.services import listing
+from chalicelib.store import listing
+from chalicelib.store.db import Tx, query_once
 
 
 def record(tx: Tx, ticket_id: int, type_: str, actor_id: int | None, changes: list[dict[str, Any]] | None = None,

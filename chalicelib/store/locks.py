@@ -7,18 +7,18 @@ has been stopped, so taking it over is safe.
 
 from __future__ import annotations
 
-import random
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from pynamodb.exceptions import DeleteError, UpdateError
+from tenacity import Retrying, retry_if_result, stop_after_delay, wait_random_exponential
 
+from chalicelib.config import get_settings
 from chalicelib.errors import Unavailable
 from chalicelib.models import bind_models
 from chalicelib.models.kb import LOCK_PK, KbDocumentModel
-from chalicelib.rag.settings import get_kb_settings
 
 
 class SourceBusy(Unavailable):
@@ -60,14 +60,11 @@ def release(source: str, owner: str) -> None:
 def lease(source: str, wait_s: float = 60.0) -> Iterator[str]:
     """Hold the source's lease for the duration of the block, waiting up to `wait_s` for it."""
     owner = uuid.uuid4().hex
-    ttl = get_kb_settings().lock_ttl_s
-    deadline = time.monotonic() + wait_s
-    delay = 0.05
-    while not acquire(source, owner, ttl):
-        if time.monotonic() > deadline:
-            raise SourceBusy(f"another writer is updating {source!r}; try again shortly")
-        time.sleep(random.uniform(delay / 2, delay))
-        delay = min(delay * 2, 1.0)
+    ttl = get_settings().kb.lock_ttl_s
+    waiting = Retrying(retry=retry_if_result(lambda taken: not taken), stop=stop_after_delay(wait_s),
+                       wait=wait_random_exponential(multiplier=0.05, max=1.0), retry_error_callback=lambda _: False)
+    if not waiting(acquire, source, owner, ttl):
+        raise SourceBusy(f"another writer is updating {source!r}; try again shortly")
     try:
         yield owner
     finally:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from chalicelib import secrets as secret_store
 from chalicelib.errors import FieldError, ValidationFailed
-from chalicelib.services import secrets as secret_store
 
 MAX_CURSOR_CHARS = 2_000
 MAX_TEXT_CHARS = 400

@@ -16,16 +16,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import aws
 from chalicelib.clock import now_iso, to_iso, utcnow
-from chalicelib.config import get_settings
-from chalicelib.db import Tx, query_once
 from chalicelib.log import logger
 from chalicelib.models import bind_models
-from chalicelib.models.ai import OutboxModel
+from chalicelib.models.outbox import OutboxModel
+from chalicelib.store.db import Tx, query_once
 
 # kind -> logical queue name
 QUEUES = {"classify": "classify", "train": "train"}
 MAX_ATTEMPTS = 10
-_queue_urls: dict[str, str] = {}
 
 
 def add(tx: Tx, kind: str, key: str, payload: dict[str, Any], version: int = 0) -> None:
@@ -41,10 +39,7 @@ def complete(tx: Tx, kind: str, key: str, version: int) -> None:
 
 
 def _queue_url(kind: str) -> str:
-    if kind not in _queue_urls:
-        name = get_settings().queue_name(QUEUES[kind])
-        _queue_urls[kind] = aws.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
-    return _queue_urls[kind]
+    return aws.queue_url(QUEUES[kind])
 
 
 def send(kind: str, payload: dict[str, Any]) -> bool:
@@ -74,8 +69,3 @@ def redeliver(kind: str, older_than_s: int = 60, limit: int = 100) -> int:
             promise.update(actions=[OutboxModel.attempts.add(1), OutboxModel.created_at.set(now_iso())])
             sent += 1
     return sent
-
-
-def reset_cache() -> None:
-    """Forget queue URLs (tests recreate queues)."""
-    _queue_urls.clear()

@@ -13,9 +13,9 @@ import random
 from collections import defaultdict
 from datetime import date, timedelta
 
-from chalicelib.db import Tx, query_once
 from chalicelib.models import bind_models
 from chalicelib.models.ops import StatModel
+from chalicelib.store.db import Tx, query_once
 
 SHARDED = ("created", "resolved")
 SHARDS = 4
@@ -33,13 +33,6 @@ def bump(tx: Tx, day: str, metric: str, amount: int = 1) -> None:
     """Add `amount` to a day's metric inside a transaction."""
     month, key = _key(day, metric)
     tx.update(f"stat:{metric}", StatModel(month, key), [StatModel.value.add(amount)])
-
-
-def bump_now(day: str, metric: str, amount: int = 1) -> None:
-    """Add to a metric outside a transaction (for counters that are not tied to a ticket write)."""
-    bind_models()
-    month, key = _key(day, metric)
-    StatModel(month, key).update(actions=[StatModel.value.add(amount)])
 
 
 def bucket(seconds: float) -> int:
