@@ -9,7 +9,6 @@ trailing `%0A` arrives as `5\n`, which `re.match(r"...$")` accepts.
 from __future__ import annotations
 
 import pytest
-
 from pydantic import TypeAdapter, ValidationError
 
 from chalicelib.schemas.common import PathId
