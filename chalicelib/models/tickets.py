@@ -62,6 +62,8 @@ class TicketModel(BaseModel):
     csat_score = NumberAttribute(null=True)
     csat_comment = UnicodeAttribute(null=True)
     csat_at = UnicodeAttribute(null=True)
+    # The AI first response: its one decision about this ticket (services/auto_reply.py), null until decided.
+    ai_response = JSONAttribute(null=True)
 
 
 @register
@@ -79,3 +81,6 @@ class ReplyModel(BaseModel):
     content = UnicodeAttribute()
     internal = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()
+    # "agent" | "requester" | "ai"; replies stored before origins existed have none (read from the author).
+    origin = UnicodeAttribute(null=True)
+    citations = JSONAttribute(null=True)

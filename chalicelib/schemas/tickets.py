@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, WithJsonSchema
 
+from chalicelib.schemas.auto_reply import AiResponseOut, Citation, ReplyOrigin
 from chalicelib.schemas.common import (
     MAX_TAG_CHARS,
     MAX_TAGS,
@@ -134,6 +135,7 @@ class TicketOut(Out):
     csat_score: int | None = None
     csat_comment: str | None = None
     csat_at: str | None = None
+    ai_response: AiResponseOut | None = Field(default=None, description="The AI's first-response decision.")
 
 
 class TicketListQuery(PageQuery):
@@ -165,6 +167,8 @@ class ReplyOut(Out):
     content: str
     internal: bool
     created_at: str
+    origin: ReplyOrigin = Field(default="agent", description="Who wrote it: an agent, the requester or the AI.")
+    citations: list[Citation] = Field(default_factory=list, description="The KB passages an AI answer relies on.")
 
 
 class ReplyListQuery(PageQuery):

@@ -25,7 +25,7 @@ from chalicelib.models.users import UserModel
 from chalicelib.ops import events, stats
 from chalicelib.principal import Principal
 from chalicelib.schemas.ai import ExampleListQuery, ExamplesIn, LabelsIn
-from chalicelib.services import listing, outbox, tickets
+from chalicelib.services import auto_reply, listing, outbox, tickets
 
 STATE_KEY = "classifier"
 TRAINING_LEASE_S = 15 * 60
@@ -410,11 +410,14 @@ def classify_ticket_message(body: dict[str, Any]) -> dict[str, Any]:
         k: values[k] for k in ("ai_category", "ai_confidence", "ai_priority", "ai_tags", "ai_out_of_scope",
                                "ai_model")})
     stats.bump(tx, values["ai_classified_at"][:10], f"ai|c={values['ai_category'] or 'out_of_scope'}")
+    answer_promise = auto_reply.promise(tx, ticket)
     try:
         tx.commit()
     except TransactionFailed:
         _complete_only(ticket_id, version)
         return {"skipped": "a newer result is stored"}
+    if answer_promise:
+        outbox.send(auto_reply.OUTBOX_KIND, answer_promise)
     return {"ticket_id": ticket_id, **{k: values[k] for k in ("ai_category", "ai_confidence")}}
 
 

@@ -23,7 +23,7 @@ from chalicelib.models import bind_models
 from chalicelib.models.ai import OutboxModel
 
 # kind -> logical queue name
-QUEUES = {"classify": "classify", "train": "train"}
+QUEUES = {"classify": "classify", "train": "train", "auto_reply": "auto-reply"}
 MAX_ATTEMPTS = 10
 _queue_urls: dict[str, str] = {}
 

@@ -24,8 +24,10 @@ from chalicelib.services.tickets import get_ticket_model
 KIND = "reply"
 
 
-def to_dict(reply: ReplyModel) -> dict[str, Any]:
-    """The public view of a reply."""
+def to_dict(reply: ReplyModel, requester_id: int | None = None) -> dict[str, Any]:
+    """The public view of a reply (replies stored without an origin read it from the author)."""
+    origin = reply.origin or ("requester" if requester_id is not None and int(reply.author_id) == requester_id
+                              else "agent")
     return {
         "id": int(reply.id),
         "ticket_id": int(reply.ticket_id),
@@ -33,6 +35,8 @@ def to_dict(reply: ReplyModel) -> dict[str, Any]:
         "content": reply.content,
         "internal": bool(reply.internal),
         "created_at": reply.created_at,
+        "origin": origin,
+        "citations": list(reply.citations or []),
     }
 
 
@@ -55,6 +59,7 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
         reply = ReplyModel(ticket_id, listing.sort_key(now, reply_id), id=reply_id, author_id=author_id,
                            content=data.content, internal=data.internal, created_at=now)
         from_requester = author_id == int(ticket.requester_id)
+        reply.origin = "requester" if from_requester else "agent"
         first_response = (actor.is_staff and not data.internal and not from_requester
                           and ticket.first_responded_at is None)
         tx = Tx()
@@ -124,7 +129,7 @@ def _public_only() -> Condition:
 def list_replies(*, ticket_id: int, query: ReplyListQuery, actor: Principal) -> dict[str, Any]:
     """A page of a ticket's thread, oldest first. Requesters never see internal notes."""
     bind_models()
-    get_ticket_model(ticket_id, actor)
+    requester_id = int(get_ticket_model(ticket_id, actor).requester_id)
     start_sk = None
     page_number = query.page
     if query.cursor is not None:
@@ -149,7 +154,7 @@ def list_replies(*, ticket_id: int, query: ReplyListQuery, actor: Principal) -> 
     elif last_key is not None:
         next_cursor = listing.encode_cursor(last_key["sk"]["S"], page_number + 1)
     return {
-        "items": [to_dict(r) for r in items],
+        "items": [to_dict(r, requester_id) for r in items],
         "page": page_number,
         "page_size": query.page_size,
         "total": None,

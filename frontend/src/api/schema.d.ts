@@ -256,6 +256,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ai/auto-reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * AI auto-reply policy
+         * @description Whether the AI answers new tickets on its own, which ones, and how sure it must be.
+         */
+        get: operations["get_api_ai_auto_reply"];
+        /**
+         * Change the AI auto-reply policy
+         * @description Replaces the policy (audited); applies to tickets decided from now on.
+         */
+        put: operations["put_api_ai_auto_reply"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1055,6 +1079,77 @@ export interface components {
             revoked_at: string | null;
         };
         /**
+         * AutoReplyPolicyOut
+         * @description The policy in force (the defaults, disabled, until an admin saves one).
+         */
+        AutoReplyPolicyOut: {
+            /** Enabled */
+            enabled: boolean;
+            /** Categories */
+            categories: string[] | null;
+            /** Never Priorities */
+            never_priorities: ("low" | "medium" | "high" | "urgent")[];
+            /** Min Confidence */
+            min_confidence: number;
+            /** Min Similarity */
+            min_similarity: number;
+            /** Signature */
+            signature: string;
+            /**
+             * On Llm Failure
+             * @enum {string}
+             */
+            on_llm_failure: "template" | "decline";
+            /** Updated At */
+            updated_at: string | null;
+            /** Updated By */
+            updated_by: number | null;
+        };
+        /**
+         * AutoReplyPolicyIn
+         * @description What the AI may answer on its own. Send the whole policy (a PUT replaces it).
+         */
+        AutoReplyPolicyIn: {
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Categories
+             * @description Categories it may answer; null means every category.
+             * @default null
+             */
+            categories?: string[] | null;
+            /**
+             * Never Priorities
+             * @description Priorities it never answers.
+             */
+            never_priorities?: ("low" | "medium" | "high" | "urgent")[];
+            /**
+             * Min Confidence
+             * @description The classifier's calibrated confidence it needs.
+             * @default 0.5
+             */
+            min_confidence?: number;
+            /**
+             * Min Similarity
+             * @description The cosine similarity the best passage of the category needs.
+             * @default 0.45
+             */
+            min_similarity?: number;
+            /**
+             * Signature
+             * @description The name the answers are signed with.
+             * @default AI assistant
+             */
+            signature?: string;
+            /**
+             * On Llm Failure
+             * @description When the LLM times out or fails: answer from the template, or decline.
+             * @default template
+             * @enum {string}
+             */
+            on_llm_failure?: "template" | "decline";
+        };
+        /**
          * HealthOut
          * @description Health report.
          */
@@ -1309,6 +1404,37 @@ export interface components {
             comment?: string | null;
         };
         /**
+         * AiResponseOut
+         * @description The AI's one decision about a ticket (null on the ticket until it is decided).
+         */
+        AiResponseOut: {
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "sent" | "declined";
+            /** Reason */
+            reason: string;
+            /** Reply Id */
+            reply_id: number | null;
+            /** Sources */
+            sources: string[];
+            /** Confidence */
+            confidence: number;
+            /** Decided At */
+            decided_at: string;
+            /**
+             * Feedback
+             * @default null
+             */
+            feedback?: ("helpful" | "not_helpful") | null;
+            /**
+             * Feedback At
+             * @default null
+             */
+            feedback_at?: string | null;
+        };
+        /**
          * TicketOut
          * @description A ticket.
          */
@@ -1443,6 +1569,11 @@ export interface components {
              * @default null
              */
             csat_at?: string | null;
+            /**
+             * @description The AI's first-response decision.
+             * @default null
+             */
+            ai_response?: components["schemas"]["AiResponseOut"] | null;
         };
         /**
          * MergeIn
@@ -1719,6 +1850,24 @@ export interface components {
             from_suggestion?: boolean;
         };
         /**
+         * Citation
+         * @description A knowledge-base passage an answer relies on.
+         */
+        Citation: {
+            /**
+             * Source
+             * @description The KB document's `metadata.source`.
+             */
+            source: string;
+            /**
+             * Title
+             * @default null
+             */
+            title?: string | null;
+            /** Chunk Id */
+            chunk_id: string;
+        };
+        /**
          * ReplyOut
          * @description A reply in a thread.
          */
@@ -1735,6 +1884,18 @@ export interface components {
             internal: boolean;
             /** Created At */
             created_at: string;
+            /**
+             * Origin
+             * @description Who wrote it: an agent, the requester or the AI.
+             * @default agent
+             * @enum {string}
+             */
+            origin?: "agent" | "requester" | "ai";
+            /**
+             * Citations
+             * @description The KB passages an AI answer relies on.
+             */
+            citations?: components["schemas"]["Citation"][];
         };
         /** PageOf[ReplyOut] */
         PageOf_ReplyOut: {
@@ -2722,6 +2883,130 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_ai_auto_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoReplyPolicyOut"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+        };
+    };
+    put_api_ai_auto_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutoReplyPolicyIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoReplyPolicyOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
