@@ -346,3 +346,85 @@ def test_llm_errors_decline_or_fall_back_to_the_template_by_policy(desk, fake_ll
     else:
         assert "Sources:" in thread(desk, ticket["id"])[0]["content"]
 
+
+
+# --- the requester's side, self-service and the numbers --------------------------------------------------------
+
+def answered_ticket(desk):
+    """A requester with a token and a ticket the AI answered."""
+    enable(desk)
+    queued("classify")
+    requester = make_user_with_token()
+    ticket = make_ticket(requester["id"], title="Locked out",
+                         content="I forgot my password and cannot log in to my account")
+    decide(classify_all())
+    assert desk.get(f"/api/tickets/{ticket['id']}")[1]["ai_response"]["decision"] == "sent"
+    return ticket, desk.as_(requester["token"])
+
+
+def test_helpful_feedback_resolves_the_ticket_as_resolved_by_ai(desk):
+    ticket, as_requester = answered_ticket(desk)
+    status, body = as_requester.post(f"/api/tickets/{ticket['id']}/ai-feedback", {"helpful": True})
+    assert status == 200, body
+    assert body["status"] == "resolved" and body["ai_response"]["feedback"] == "helpful"
+    status, again = as_requester.post(f"/api/tickets/{ticket['id']}/ai-feedback", {"helpful": False})
+    assert status == 409 and again["error"] == "feedback_given"
+    ai_numbers = desk.get("/api/analytics/summary")[1]["ai"]["auto_reply"]
+    assert ai_numbers["sent"] == 1 and ai_numbers["resolved"] == 1 and ai_numbers["reopened"] == 0
+    assert ai_numbers["by_category"]["account_access"]["resolved"] == 1
+
+
+def test_not_helpful_reopens_the_ticket_for_a_person_with_the_attempt_visible(desk):
+    ticket, as_requester = answered_ticket(desk)
+    status, body = as_requester.post(f"/api/tickets/{ticket['id']}/ai-feedback", {"helpful": False})
+    assert status == 200 and body["status"] == "open" and body["ai_response"]["feedback"] == "not_helpful"
+    assert [r["origin"] for r in thread(desk, ticket["id"])] == ["ai"]
+    _, events = desk.get(f"/api/tickets/{ticket['id']}/events")
+    feedback = [e for e in events["items"] if e["type"] == "ai_feedback"]
+    assert feedback and "still needs help" in feedback[0]["data"]["reason"]
+    assert desk.get("/api/analytics/summary")[1]["ai"]["auto_reply"]["reopened"] == 1
+
+
+def test_a_requester_reply_to_the_ai_answer_reopens_and_counts(desk):
+    ticket, as_requester = answered_ticket(desk)
+    assert as_requester.post(f"/api/tickets/{ticket['id']}/replies", {"content": "That did not work"})[0] == 201
+    assert desk.get(f"/api/tickets/{ticket['id']}")[1]["status"] == "open"
+    assert desk.get("/api/analytics/summary")[1]["ai"]["auto_reply"]["reopened"] == 1
+
+
+def test_feedback_needs_an_ai_answer_and_the_requesters_own_ticket(desk):
+    ticket, _ = answered_ticket(desk)
+    stranger = desk.as_(make_user_with_token()["token"])
+    assert stranger.post(f"/api/tickets/{ticket['id']}/ai-feedback", {"helpful": True})[0] == 404
+    plain = make_ticket(make_user()["id"])
+    status, body = desk.post(f"/api/tickets/{plain['id']}/ai-feedback", {"helpful": True})
+    assert status == 409 and body["error"] == "no_ai_answer"
+    status, body = desk.post(f"/api/tickets/{ticket['id']}/ai-feedback", {"helpful": "yes"})
+    assert status == 422 and body["details"][0]["field"] == "helpful"
+
+
+def test_self_service_answers_requesters_from_public_articles_only(desk):
+    internal = ("# Forgot password (agents)\n\nIf you cannot log in, agents can unlock the account in the admin "
+                "console under Users.\n")
+    desk.post("/api/kb/ingest", {"documents": [{"text": internal, "metadata": {
+        "source": "unlock-internal.md", "title": "Unlock", "category": "account_access", "internal": True}}]})
+    as_requester = desk.as_(make_user_with_token()["token"])
+    status, body = as_requester.post("/api/ai/answer", {"question": "I forgot my password and cannot log in"})
+    assert status == 200, body
+    assert body["answerable"] and body["citations"][0]["source"] == "reset.md" and "Forgot password" in body["answer"]
+    assert body["articles"] and "unlock-internal.md" not in [a["source"] for a in body["articles"]]
+    status, body = as_requester.post("/api/ai/answer", {"question": "what is the weather like on mars today"})
+    assert status == 200 and not body["answerable"] and body["answer"] is None
+    assert as_requester.post("/api/ai/answer", {"question": ""})[0] == 422
+    status, body = as_requester.post("/api/ai/deflections", {"question": "forgot password",
+                                                             "category": "account_access"})
+    assert status == 201 and body == {"recorded": True}
+    numbers = desk.get("/api/analytics/summary")[1]["ai"]["auto_reply"]
+    assert numbers["deflected"] == 1 and numbers["by_category"]["account_access"]["deflected"] == 1
+
+
+def test_declined_decisions_are_counted_by_reason(desk):
+    queued("classify")
+    new_ticket()
+    decide(classify_all())
+    assert desk.get("/api/analytics/summary")[1]["ai"]["auto_reply"]["declined"] == {"disabled": 1}

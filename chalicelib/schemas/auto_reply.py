@@ -109,3 +109,9 @@ class DeflectionIn(Strict):
 
     question: Annotated[SafeText, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
     category: Label | None = None
+
+
+class DeflectionOut(Out):
+    """The deflection was counted."""
+
+    recorded: bool

@@ -293,3 +293,101 @@ def promise(tx: Tx, ticket: TicketModel) -> dict[str, Any] | None:
     payload = {"ticket_id": int(ticket.id), "version": int(ticket.version)}
     outbox.add(tx, OUTBOX_KIND, str(ticket.id), payload, version=int(ticket.version))
     return payload
+
+
+# --- the requester's feedback --------------------------------------------------------------------------------
+
+def give_feedback(*, ticket_id: int, helpful: bool, actor: Principal) -> dict[str, Any]:
+    """The requester's verdict on the AI's answer: helpful resolves the ticket (resolved by AI), not helpful
+    reopens it for a person with the AI's attempt in the thread. Once per ticket."""
+    from chalicelib.errors import Conflict, Forbidden
+
+    for _attempt in range(_ATTEMPTS):
+        ticket = tickets.get_ticket_model(ticket_id, actor)
+        if not actor.is_staff and int(ticket.requester_id) != actor.user_id:
+            raise Forbidden("only the requester can say whether the answer helped")
+        record = dict(ticket.ai_response or {})
+        if record.get("decision") != "sent":
+            raise Conflict("the AI has not answered this ticket", code="no_ai_answer")
+        if record.get("feedback"):
+            raise Conflict("feedback was already given for this answer", code="feedback_given")
+        now = now_iso()
+        verdict = "helpful" if helpful else "not_helpful"
+        record.update({"feedback": verdict, "feedback_at": now})
+        status = "resolved" if helpful else "open"
+        changes: dict[str, Any] = {"ai_response": record}
+        if ticket.status != status:
+            changes["status"] = status
+        tx = Tx()
+        tickets.stage_update(tx, ticket, changes, actor)
+        events.record(tx, ticket_id, "ai_feedback", actor.user_id or None, at=now,
+                      data={"helpful": helpful, "reply_id": record.get("reply_id"),
+                            "reason": "the requester said the AI's answer solved it" if helpful
+                            else "the requester still needs help after the AI's answer"})
+        metric = "resolved" if helpful else "reopened"
+        stats.bump(tx, now[:10], f"ai_reply|{metric}")
+        stats.bump(tx, now[:10], f"ai_reply|{metric}|c={record.get('category')}")
+        try:
+            tx.commit()
+        except TransactionFailed as exc:
+            if "ticket" not in exc.failed:
+                raise
+            continue  # changed meanwhile: read it again
+        return tickets.to_dict(ticket)
+    from chalicelib.errors import Conflict
+
+    raise Conflict("the ticket kept changing; retry")
+
+
+def stage_requester_reopen(tx: Tx, ticket: TicketModel, now: str) -> None:
+    """A requester's reply to the AI's answer reopens the ticket for a person: count it (once per ticket)."""
+    record = dict(ticket.ai_response or {})
+    if record.get("decision") == "sent" and not record.get("feedback"):
+        stats.bump(tx, now[:10], "ai_reply|reopened")
+        stats.bump(tx, now[:10], f"ai_reply|reopened|c={record.get('category')}")
+
+
+# --- self-service ------------------------------------------------------------------------------------------
+
+def is_public(passage: dict[str, Any]) -> bool:
+    """KB passages marked internal (`metadata.internal: true` or `visibility: internal`) are for agents only."""
+    metadata = passage.get("metadata") or {}
+    return metadata.get("internal") not in (True, "true") and str(metadata.get("visibility", "")).lower() != "internal"
+
+
+def answer_question(*, question: str) -> dict[str, Any]:
+    """Self-service before a ticket exists: the same gate (enabled or not), over public passages only."""
+    from chalicelib.services import ai
+
+    policy = {**get_policy(), "enabled": True}
+    try:
+        prediction, _model = ai.predict(question)
+    except Exception:
+        logger.exception("classification failed during a self-service answer")
+        prediction = None
+    classification = None if prediction is None else {
+        "category": prediction.category, "confidence": prediction.confidence,
+        "out_of_scope": prediction.out_of_scope}
+    passages = [p for p in retrieve(question) if is_public(p)]
+    decision = gate.decide({"priority": "medium"}, classification, passages, policy)
+    articles = [{**cite, "excerpt": gate.whole_sentences(gate.clean_passage(str(p.get("content", ""))), 240),
+                 "category": next(iter(gate.passage_categories(p)), None)}
+                for cite, p in zip(gate.citations(passages[:3]), passages[:3], strict=True)]
+    answer: str | None = None
+    cited: list[dict[str, Any]] = []
+    if decision.sent:
+        pseudo = TicketModel(0, title=question[:200], content=question)
+        decision, answer, cited, _source = compose(pseudo, None, decision, policy)
+    return {"answerable": decision.sent and answer is not None, "answer": answer if decision.sent else None,
+            "citations": gate.citations(cited) if decision.sent else [], "articles": articles,
+            "reason": decision.reason, "category": decision.category, "confidence": decision.confidence}
+
+
+def record_deflection(*, question: str, category: str | None) -> dict[str, Any]:
+    """The requester's question was answered by self-service: counted, and no ticket is created."""
+    day = now_iso()[:10]
+    logger.info("self-service deflection", extra={"category": category, "question_chars": len(question)})
+    stats.bump_now(day, "ai_reply|deflected")
+    if category:
+        stats.bump_now(day, f"ai_reply|deflected|c={category}")
+    return {"recorded": True}

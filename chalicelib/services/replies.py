@@ -17,7 +17,7 @@ from chalicelib.models.users import UserModel
 from chalicelib.ops import events, stats, ticket_sla, webhooks
 from chalicelib.principal import Principal
 from chalicelib.schemas.tickets import ReplyCreate, ReplyListQuery
-from chalicelib.services import listing, tickets
+from chalicelib.services import auto_reply, listing, tickets
 from chalicelib.services.sequences import next_id
 from chalicelib.services.tickets import get_ticket_model
 
@@ -67,6 +67,7 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
         if author_id != actor.user_id or not actor.is_staff:
             tx.check("author", UserModel, author_id, UserModel.id.exists())
         if from_requester and ticket.status == "pending":
+            auto_reply.stage_requester_reopen(tx, ticket, now)
             tickets.stage_update(tx, ticket, {"status": "open"}, actor)
         elif first_response:
             _stage_first_response(tx, ticket, moment, author_id)

@@ -280,6 +280,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tickets/{ticket_id}/ai-feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Say whether the AI's answer helped
+         * @description `helpful: true` resolves the ticket (resolved by AI); `false` reopens it for a person. Once per ticket.
+         */
+        post: operations["post_api_tickets_ticket_id_ai_feedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Self-service answer
+         * @description Before a ticket exists: whether the knowledge base answers the question, and the public articles that may
+         *         help either way.
+         */
+        post: operations["post_api_ai_answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/deflections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a self-service deflection
+         * @description "This answered my question": counted on the dashboard; no ticket is created.
+         */
+        post: operations["post_api_ai_deflections"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1150,6 +1211,269 @@ export interface components {
             on_llm_failure?: "template" | "decline";
         };
         /**
+         * AiFeedbackIn
+         * @description The requester's verdict on the AI's answer.
+         */
+        AiFeedbackIn: {
+            /** Helpful */
+            helpful: boolean;
+        };
+        /**
+         * AiResponseOut
+         * @description The AI's one decision about a ticket (null on the ticket until it is decided).
+         */
+        AiResponseOut: {
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "sent" | "declined";
+            /** Reason */
+            reason: string;
+            /** Reply Id */
+            reply_id: number | null;
+            /** Sources */
+            sources: string[];
+            /** Confidence */
+            confidence: number;
+            /** Decided At */
+            decided_at: string;
+            /**
+             * Feedback
+             * @default null
+             */
+            feedback?: ("helpful" | "not_helpful") | null;
+            /**
+             * Feedback At
+             * @default null
+             */
+            feedback_at?: string | null;
+        };
+        /**
+         * TicketOut
+         * @description A ticket.
+         */
+        TicketOut: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /** Content */
+            content: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "in_progress" | "pending" | "resolved" | "closed";
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "low" | "medium" | "high" | "urgent";
+            /** Tags */
+            tags: string[];
+            /** Requester Id */
+            requester_id: number;
+            /** Assignee Id */
+            assignee_id: number | null;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+            /** Version */
+            version: number;
+            /**
+             * Category
+             * @description The agents' category (a taxonomy label).
+             * @default null
+             */
+            category?: string | null;
+            /**
+             * Ai Category
+             * @description The classifier's category; null when out of scope.
+             * @default null
+             */
+            ai_category?: string | null;
+            /**
+             * Ai Confidence
+             * @default null
+             */
+            ai_confidence?: number | null;
+            /**
+             * Ai Priority
+             * @default null
+             */
+            ai_priority?: ("low" | "medium" | "high" | "urgent") | null;
+            /**
+             * Ai Tags
+             * @default null
+             */
+            ai_tags?: string[] | null;
+            /**
+             * Ai Out Of Scope
+             * @default null
+             */
+            ai_out_of_scope?: boolean | null;
+            /**
+             * Ai Alternatives
+             * @description Best first: category, confidence.
+             * @default null
+             */
+            ai_alternatives?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Ai Model
+             * @default null
+             */
+            ai_model?: string | null;
+            /**
+             * Ai Classified At
+             * @description Null until the background classifier has run.
+             * @default null
+             */
+            ai_classified_at?: string | null;
+            /**
+             * First Response Due
+             * @default null
+             */
+            first_response_due?: string | null;
+            /**
+             * Resolution Due
+             * @default null
+             */
+            resolution_due?: string | null;
+            /**
+             * First Responded At
+             * @default null
+             */
+            first_responded_at?: string | null;
+            /**
+             * Resolved At
+             * @default null
+             */
+            resolved_at?: string | null;
+            /**
+             * Sla State
+             * @default ok
+             * @enum {string}
+             */
+            sla_state?: "ok" | "at_risk" | "breached";
+            /**
+             * Sla Paused
+             * @default false
+             */
+            sla_paused?: boolean;
+            /**
+             * Merged Into
+             * @default null
+             */
+            merged_into?: number | null;
+            /**
+             * Csat Score
+             * @default null
+             */
+            csat_score?: number | null;
+            /**
+             * Csat Comment
+             * @default null
+             */
+            csat_comment?: string | null;
+            /**
+             * Csat At
+             * @default null
+             */
+            csat_at?: string | null;
+            /**
+             * @description The AI's first-response decision.
+             * @default null
+             */
+            ai_response?: components["schemas"]["AiResponseOut"] | null;
+        };
+        /**
+         * AiAnswerIn
+         * @description A question asked before a ticket exists.
+         */
+        AiAnswerIn: {
+            /** Question */
+            question: string;
+        };
+        /**
+         * Article
+         * @description A public passage likely to help.
+         */
+        Article: {
+            /** Source */
+            source: string;
+            /** Title */
+            title: string | null;
+            /** Chunk Id */
+            chunk_id: string;
+            /** Excerpt */
+            excerpt: string;
+            /** Category */
+            category: string | null;
+        };
+        /**
+         * Citation
+         * @description A knowledge-base passage an answer relies on.
+         */
+        Citation: {
+            /**
+             * Source
+             * @description The KB document's `metadata.source`.
+             */
+            source: string;
+            /**
+             * Title
+             * @default null
+             */
+            title?: string | null;
+            /** Chunk Id */
+            chunk_id: string;
+        };
+        /**
+         * AiAnswerOut
+         * @description Whether the knowledge base answers the question; the articles are offered either way.
+         */
+        AiAnswerOut: {
+            /** Answerable */
+            answerable: boolean;
+            /** Answer */
+            answer: string | null;
+            /** Citations */
+            citations: components["schemas"]["Citation"][];
+            /** Articles */
+            articles: components["schemas"]["Article"][];
+            /** Reason */
+            reason: string;
+            /** Category */
+            category: string | null;
+            /** Confidence */
+            confidence: number;
+        };
+        /**
+         * DeflectionIn
+         * @description The requester says a self-service answer solved the question (no ticket is created).
+         */
+        DeflectionIn: {
+            /** Question */
+            question: string;
+            /**
+             * Category
+             * @default null
+             */
+            category?: string | null;
+        };
+        /**
+         * DeflectionOut
+         * @description The deflection was counted.
+         */
+        DeflectionOut: {
+            /** Recorded */
+            recorded: boolean;
+        };
+        /**
          * HealthOut
          * @description Health report.
          */
@@ -1402,178 +1726,6 @@ export interface components {
              * @default null
              */
             comment?: string | null;
-        };
-        /**
-         * AiResponseOut
-         * @description The AI's one decision about a ticket (null on the ticket until it is decided).
-         */
-        AiResponseOut: {
-            /**
-             * Decision
-             * @enum {string}
-             */
-            decision: "sent" | "declined";
-            /** Reason */
-            reason: string;
-            /** Reply Id */
-            reply_id: number | null;
-            /** Sources */
-            sources: string[];
-            /** Confidence */
-            confidence: number;
-            /** Decided At */
-            decided_at: string;
-            /**
-             * Feedback
-             * @default null
-             */
-            feedback?: ("helpful" | "not_helpful") | null;
-            /**
-             * Feedback At
-             * @default null
-             */
-            feedback_at?: string | null;
-        };
-        /**
-         * TicketOut
-         * @description A ticket.
-         */
-        TicketOut: {
-            /** Id */
-            id: number;
-            /** Title */
-            title: string;
-            /** Content */
-            content: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "open" | "in_progress" | "pending" | "resolved" | "closed";
-            /**
-             * Priority
-             * @enum {string}
-             */
-            priority: "low" | "medium" | "high" | "urgent";
-            /** Tags */
-            tags: string[];
-            /** Requester Id */
-            requester_id: number;
-            /** Assignee Id */
-            assignee_id: number | null;
-            /** Created At */
-            created_at: string;
-            /** Updated At */
-            updated_at: string;
-            /** Version */
-            version: number;
-            /**
-             * Category
-             * @description The agents' category (a taxonomy label).
-             * @default null
-             */
-            category?: string | null;
-            /**
-             * Ai Category
-             * @description The classifier's category; null when out of scope.
-             * @default null
-             */
-            ai_category?: string | null;
-            /**
-             * Ai Confidence
-             * @default null
-             */
-            ai_confidence?: number | null;
-            /**
-             * Ai Priority
-             * @default null
-             */
-            ai_priority?: ("low" | "medium" | "high" | "urgent") | null;
-            /**
-             * Ai Tags
-             * @default null
-             */
-            ai_tags?: string[] | null;
-            /**
-             * Ai Out Of Scope
-             * @default null
-             */
-            ai_out_of_scope?: boolean | null;
-            /**
-             * Ai Alternatives
-             * @description Best first: category, confidence.
-             * @default null
-             */
-            ai_alternatives?: {
-                [key: string]: unknown;
-            }[] | null;
-            /**
-             * Ai Model
-             * @default null
-             */
-            ai_model?: string | null;
-            /**
-             * Ai Classified At
-             * @description Null until the background classifier has run.
-             * @default null
-             */
-            ai_classified_at?: string | null;
-            /**
-             * First Response Due
-             * @default null
-             */
-            first_response_due?: string | null;
-            /**
-             * Resolution Due
-             * @default null
-             */
-            resolution_due?: string | null;
-            /**
-             * First Responded At
-             * @default null
-             */
-            first_responded_at?: string | null;
-            /**
-             * Resolved At
-             * @default null
-             */
-            resolved_at?: string | null;
-            /**
-             * Sla State
-             * @default ok
-             * @enum {string}
-             */
-            sla_state?: "ok" | "at_risk" | "breached";
-            /**
-             * Sla Paused
-             * @default false
-             */
-            sla_paused?: boolean;
-            /**
-             * Merged Into
-             * @default null
-             */
-            merged_into?: number | null;
-            /**
-             * Csat Score
-             * @default null
-             */
-            csat_score?: number | null;
-            /**
-             * Csat Comment
-             * @default null
-             */
-            csat_comment?: string | null;
-            /**
-             * Csat At
-             * @default null
-             */
-            csat_at?: string | null;
-            /**
-             * @description The AI's first-response decision.
-             * @default null
-             */
-            ai_response?: components["schemas"]["AiResponseOut"] | null;
         };
         /**
          * MergeIn
@@ -1848,24 +2000,6 @@ export interface components {
              * @default false
              */
             from_suggestion?: boolean;
-        };
-        /**
-         * Citation
-         * @description A knowledge-base passage an answer relies on.
-         */
-        Citation: {
-            /**
-             * Source
-             * @description The KB document's `metadata.source`.
-             */
-            source: string;
-            /**
-             * Title
-             * @default null
-             */
-            title?: string | null;
-            /** Chunk Id */
-            chunk_id: string;
         };
         /**
          * ReplyOut
@@ -2954,6 +3088,272 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AutoReplyPolicyOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_tickets_ticket_id_ai_feedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AiFeedbackIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict (duplicate or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_ai_answer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AiAnswerIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiAnswerOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | {
+                        message: string | null;
+                    };
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_ai_deflections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeflectionIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeflectionOut"];
                 };
             };
             /** @description Malformed request */
