@@ -10,6 +10,7 @@ import { formatDateTime, formatRelative } from '@/lib/format';
 import { useAuth } from '@/features/auth/AuthContext';
 import { addExamples, useClassifier, useRetrain } from '../api/classifier';
 import { useLabels, useUpsertLabels } from '../api/labels';
+import { AutoReplyCard } from './AutoReplyCard';
 import { parseExamplesCsv, sendInBatches, toBatches, type SendReport } from '../examples-csv';
 
 const STATUS_COLORS: Record<Classifier['status'], string> = { ready: 'green', training: 'blue', untrained: 'default' };
@@ -26,6 +27,7 @@ export default function AiSettingsPage() {
         <Col xs={24} xl={10}><ClassifierCard /></Col>
         <Col xs={24} xl={14}><TaxonomyCard /></Col>
         <Col span={24}><ExamplesCard /></Col>
+        <Col span={24}><AutoReplyCard /></Col>
       </Row>
     </Flex>
   );
