@@ -77,3 +77,20 @@ def test_whole_sentences_drop_a_leading_fragment_and_a_trailing_cut():
 def test_the_grounding_check_refuses_what_the_passages_do_not_say(answer, problem):
     found = gate.grounding_problem(answer, [REFUNDS], "c4n4ry")
     assert (found is None) if problem is None else (problem in (found or "")), found
+
+
+@pytest.mark.parametrize("name", ["reverted_card_payment?", "Billing (EU)", "x" * 100])
+def test_any_printable_label_without_commas_is_a_valid_category(name):
+    from chalicelib.schemas.ai import LabelsIn
+
+    assert LabelsIn.model_validate({"labels": [{"name": name}]}).labels[0].name == name
+
+
+@pytest.mark.parametrize("name", ["a,b", "tab\there", "x" * 101, " "])
+def test_labels_with_commas_control_characters_or_too_long_are_refused(name):
+    from pydantic import ValidationError
+
+    from chalicelib.schemas.ai import LabelsIn
+
+    with pytest.raises(ValidationError):
+        LabelsIn.model_validate({"labels": [{"name": name}]})

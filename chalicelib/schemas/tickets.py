@@ -97,7 +97,7 @@ class TicketUpdate(Strict):
     tags: Tags = optional_not_null()
     requester_id: EntityId = optional_not_null()
     assignee_id: EntityId | None = Field(default=None, description="An agent's id, or null to unassign.")
-    category: Annotated[str, Field(min_length=1, max_length=80)] | None = Field(
+    category: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
         default=None, description="A taxonomy category (null clears it). Setting it teaches the classifier.")
     version: EntityId = optional_not_null(description="The version you edited; a newer one on the server is a 409.")
 
