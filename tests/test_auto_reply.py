@@ -428,3 +428,11 @@ def test_declined_decisions_are_counted_by_reason(desk):
     new_ticket()
     decide(classify_all())
     assert desk.get("/api/analytics/summary")[1]["ai"]["auto_reply"]["declined"] == {"disabled": 1}
+
+
+def test_an_ai_answer_keeps_its_origin_and_citations_when_its_ticket_is_merged(desk):
+    ticket, _ = answered_ticket(desk)
+    survivor = make_ticket(make_user()["id"], title="Same problem", content="Cannot sign in")
+    assert desk.post(f"/api/tickets/{ticket['id']}/merge", {"into": survivor["id"]})[0] == 200
+    copied = [r for r in thread(desk, survivor["id"]) if r["origin"] == "ai"]
+    assert copied and copied[0]["citations"][0]["source"] == "reset.md"

@@ -76,7 +76,8 @@ def finish(source_id: int, target_id: int) -> None:
         with ReplyModel.batch_write() as writer:
             for reply in replies:
                 writer.save(ReplyModel(target_id, reply.sk, id=reply.id, author_id=reply.author_id,
-                                       content=reply.content, internal=reply.internal, created_at=reply.created_at))
+                                       content=reply.content, internal=reply.internal, created_at=reply.created_at,
+                                       origin=reply.origin, citations=reply.citations))
         faults.checkpoint("merge.after_copy")
         with ReplyModel.batch_write() as writer:
             for reply in replies:
