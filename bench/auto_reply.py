@@ -37,6 +37,7 @@ from bench._common import (
     InProcessApi,
     admin_api_key,
     latency_ms,
+    load_json,
     quick,
     read_jsonl,
     reset_aws,
@@ -50,7 +51,7 @@ from bench.classification import train_through_queue
 KB = DATASETS / "bitext_kb_retrieval"
 CLINC = DATASETS / "clinc150"
 TARGET = {"precision": 0.97, "coverage": 0.75, "off_topic_answered": 0.01}
-THRESHOLDS = [round(t, 2) for t in np.arange(0.0, 1.0001, 0.05)]
+THRESHOLDS = [round(float(t), 2) for t in np.arange(0.0, 1.0001, 0.05)]
 KNN_K = 10
 _QUEUES: dict[tuple[str, str], tuple[str, str, Any]] = {}
 
@@ -182,6 +183,33 @@ def operating_point(curve: list[dict[str, Any]]) -> dict[str, Any]:
     return curve[-1]
 
 
+def new_desk_run(server: Any, tickets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A new desk: the same taxonomy by name, the same KB, no history at all; the default policy, enabled."""
+    from chalicelib.services import auto_reply
+    from tests.utils.kb import reset_kb_caches
+
+    reset_aws(server)
+    _QUEUES.clear()
+    auto_reply.reset_caches()
+    reset_kb_caches()
+    api = InProcessApi(admin_api_key(Path(tempfile.mkdtemp(prefix="bench-auto-reply-new-"))))
+    try:
+        intents = sorted({d["intent"] for d in read_jsonl(KB / "kb.jsonl")})
+        api.ok("POST", "/api/ai/labels", {"labels": [{"name": i, "description": i.replace("_", " ")}
+                                                     for i in intents]})
+        ingest_kb(api)
+        api.ok("PUT", "/api/ai/auto-reply", {"enabled": True})
+        return run_tickets(api, tickets)
+    finally:
+        api.close()
+
+
+def new_desk_figures(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The new desk's score and why it declined."""
+    reasons = Counter(r["decision"]["reason"].split(" (")[0] for r in results if r["decision"]["decision"] != "sent")
+    return {**score(product_rows(results), 0.0), "tickets": len(results), "reasons": dict(reasons)}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Set up both desks, run every ticket, score, save, write the section."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -189,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, default=1, help="take every n-th in-scope dev query (a slow machine)")
     parser.add_argument("--new-desk-limit", type=int, default=40, help="in-scope tickets for the new desk")
     parser.add_argument("--no-report", action="store_true")
+    parser.add_argument("--new-desk-only", action="store_true", help="re-measure only the new desk (keeps the rest)")
     args = parser.parse_args(argv)
     setup_env()
     os.environ.pop("LLM_BASE_URL", None)
@@ -198,6 +227,15 @@ def main(argv: list[str] | None = None) -> int:
     tickets = dev_tickets(args.limit or None, args.every)
     train = history()
     try:
+        if args.new_desk_only:
+            previous = load_json("auto_reply") or {}
+            new = new_desk_run(server, dev_tickets(args.new_desk_limit, max(1, args.every)))
+            previous["new_desk"] = new_desk_figures(new)
+            save_json("auto_reply", previous)
+            print(f"new desk {previous['new_desk']}", flush=True)
+            if not args.no_report:
+                write_report(previous)
+            return 0
         reset_aws(server)
         api = InProcessApi(admin_api_key(Path(tempfile.mkdtemp(prefix="bench-auto-reply-"))))
         try:
@@ -215,33 +253,14 @@ def main(argv: list[str] | None = None) -> int:
             baseline = knn_rows(train, tickets)
         finally:
             api.close()
-        # A new desk: the same taxonomy by name, the same KB, no history at all.
-        reset_aws(server)
-        _QUEUES.clear()
-        from chalicelib.services import auto_reply
-        from tests.utils.kb import reset_kb_caches
-
-        auto_reply.reset_caches()
-        reset_kb_caches()
-        api = InProcessApi(admin_api_key(Path(tempfile.mkdtemp(prefix="bench-auto-reply-new-"))))
-        try:
-            intents = sorted({d["intent"] for d in read_jsonl(KB / "kb.jsonl")})
-            api.ok("POST", "/api/ai/labels", {"labels": [{"name": i, "description": i.replace("_", " ")}
-                                                         for i in intents]})
-            ingest_kb(api)
-            policy = auto_reply.get_policy()
-            api.ok("PUT", "/api/ai/auto-reply", {"enabled": True, "min_confidence": policy["min_confidence"]})
-            new_desk = run_tickets(api, dev_tickets(args.new_desk_limit, max(1, args.every)))
-        finally:
-            api.close()
+        new_desk = new_desk_run(server, dev_tickets(args.new_desk_limit, max(1, args.every)))
     finally:
         server.stop()
 
     rows = product_rows(results)
     curve = [score(rows, t) for t in THRESHOLDS]
-    knn_curve = [score(baseline, t) for t in [round(t, 1) for t in np.arange(0.1, 1.0001, 0.1)]]
+    knn_curve = [score(baseline, t) for t in [round(float(t), 1) for t in np.arange(0.1, 1.0001, 0.1)]]
     chosen = operating_point(curve)
-    new_rows = product_rows(new_desk)
     reasons = Counter(r["decision"]["reason"].split(" (")[0] for r in results if r["decision"]["decision"] != "sent")
     data = {
         "tickets": {"in_scope": sum(t["intent"] is not None for t in tickets),
@@ -249,9 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         "history_examples": len(train), "setup_s": round(setup_s, 1),
         "operating_point": chosen, "curve": curve, "knn_baseline": {"k": KNN_K, "curve": knn_curve,
                                                                      "at_target": operating_point(knn_curve)},
-        "new_desk": {**score(new_rows, 0.0), "reasons": dict(Counter(r["decision"]["reason"].split(" (")[0]
-                                                                     for r in new_desk if not r["decision"]
-                                                                     or r["decision"]["decision"] != "sent"))},
+        "new_desk": new_desk_figures(new_desk),
         "declined_reasons_at_zero": dict(reasons),
         "created_to_decision_ms": latency_ms([r["seconds"] for r in results]),
         "seconds": round(time.time() - started),

@@ -32,6 +32,7 @@ def test_it_answers_when_the_classifier_and_a_passage_of_that_category_agree():
     ({}, None, [REFUNDS], POLICY, "not classified"),
     ({}, classified(out_of_scope=True), [REFUNDS], POLICY, "out of scope"),
     ({}, classified(), [REFUNDS], {**POLICY, "categories": ["shipping"]}, "category billing is not answered"),
+    ({}, {**classified(), "model": "zero-shot"}, [REFUNDS], POLICY, "no history to learn from"),
     ({}, classified(confidence=0.59), [REFUNDS], POLICY, "low confidence"),
     ({}, classified(), [RESET], POLICY, "no grounded answer"),
     ({}, classified(), [{**REFUNDS, "distance": 0.6}], POLICY, "no grounded answer"),

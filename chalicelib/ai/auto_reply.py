@@ -23,6 +23,7 @@ DEFAULT_POLICY: dict[str, Any] = {
 # A passage nobody tagged with a category must clear a higher similarity bar: only retrieval vouches for it.
 UNTAGGED_MARGIN = 0.15
 MAX_SOURCES = 2
+ZERO_SHOT_MODELS = frozenset({"zero-shot", "none"})
 MAX_ANSWER_CHARS = 700
 MAX_PASSAGE_CHARS = 1500
 
@@ -30,6 +31,7 @@ REASON_DISABLED = "disabled"
 REASON_STAFF = "the requester is staff"
 REASON_PRIORITY = "{priority} priority is never answered"
 REASON_UNCLASSIFIED = "not classified"
+REASON_NO_HISTORY = "no history to learn from"
 REASON_OUT_OF_SCOPE = "out of scope"
 REASON_CATEGORY = "category {category} is not answered"
 REASON_LOW_CONFIDENCE = "low confidence"
@@ -104,6 +106,9 @@ def decide(ticket: dict[str, Any], classification: dict[str, Any] | None, passag
         return declined(REASON_UNCLASSIFIED)
     if category is None:
         return declined(REASON_OUT_OF_SCOPE)
+    if str(classification.get("model") or "").split("@", 1)[0] in ZERO_SHOT_MODELS:
+        # Label names alone give uncalibrated confidences: a desk without labelled history declines, never guesses.
+        return declined(REASON_NO_HISTORY)
     allowed = policy.get("categories")
     if allowed is not None and category not in allowed:
         return declined(REASON_CATEGORY.format(category=category))

@@ -128,7 +128,7 @@ def stored_classification(ticket: TicketModel) -> dict[str, Any] | None:
         return None
     best = dict(ticket.ai_alternatives[0])
     return {"category": best["category"], "confidence": float(best["confidence"]),
-            "out_of_scope": bool(ticket.ai_out_of_scope)}
+            "out_of_scope": bool(ticket.ai_out_of_scope), "model": ticket.ai_model}
 
 
 def retrieve(question: str) -> list[dict[str, Any]]:
@@ -361,13 +361,13 @@ def answer_question(*, question: str) -> dict[str, Any]:
 
     policy = {**get_policy(), "enabled": True}
     try:
-        prediction, _model = ai.predict(question)
+        prediction, model_name = ai.predict(question)
     except Exception:
         logger.exception("classification failed during a self-service answer")
-        prediction = None
+        prediction, model_name = None, "none"
     classification = None if prediction is None else {
         "category": prediction.category, "confidence": prediction.confidence,
-        "out_of_scope": prediction.out_of_scope}
+        "out_of_scope": prediction.out_of_scope, "model": model_name}
     passages = [p for p in retrieve(question) if is_public(p)]
     decision = gate.decide({"priority": "medium"}, classification, passages, policy)
     articles = [{**cite, "excerpt": gate.whole_sentences(gate.clean_passage(str(p.get("content", ""))), 240),
