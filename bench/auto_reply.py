@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     data = {
         "tickets": {"in_scope": sum(t["intent"] is not None for t in tickets),
                     "off_topic": sum(t["intent"] is None for t in tickets)},
-        "history_examples": len(train), "setup_s": round(setup_s, 1),
+        "history_examples": len(train), "setup_s": round(setup_s, 1), "every": args.every,
         "operating_point": chosen, "curve": curve, "knn_baseline": {"k": KNN_K, "curve": knn_curve,
                                                                      "at_target": operating_point(knn_curve)},
         "new_desk": new_desk_figures(new_desk),
@@ -284,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _row(name: str, point: dict[str, Any]) -> str:
     cells = [point["threshold"], point["precision"], point["coverage"], point["off_topic_answered"]]
+    if point.get("sent") == 0:
+        cells[1] = "no answer sent, none wrong"
     return f"| {name} | " + " | ".join(str(c) for c in cells) + " |"
 
 
@@ -302,7 +304,8 @@ def write_report(data: dict[str, Any]) -> None:
 {data['tickets']['in_scope']} in-scope tickets (Bitext KB `queries_dev`) and {data['tickets']['off_topic']} off-topic
 ones (CLINC150 dev `oos`), each created through the API and decided by the real classify and auto-reply queue
 handlers (template path, no LLM). History: {data['history_examples']} labelled examples; KB: the 81 Bitext passages
-with `metadata.category`. Thresholds chosen on dev (these figures are dev figures).
+with `metadata.category`. Thresholds chosen on dev (these figures are dev figures). In-scope sample: every
+{data.get('every', 1)}. dev query (`--every`; 1 = all 453).
 
 | | min_confidence | precision | coverage | off-topic answered |
 |---|---:|---:|---:|---:|
@@ -312,7 +315,7 @@ with `metadata.category`. Thresholds chosen on dev (these figures are dev figure
 {_row("new desk, no history (taxonomy names only)", {**new, "threshold": "default"})}
 
 Ticket created -> decision (in-process, one ticket at a time, no LLM): p50 {lat['p50']} ms, p95 {lat['p95']} ms.
-New desk's reasons for declining: {new['reasons']}.
+New desk ({new.get('tickets', '')} tickets): reasons for declining {new['reasons']}.
 
 Precision/coverage curve of the gate (classifier confidence threshold; a passage of the predicted category must
 also be retrieved above `min_similarity`):
