@@ -304,8 +304,8 @@ def write_report(data: dict[str, Any]) -> None:
 {data['tickets']['in_scope']} in-scope tickets (Bitext KB `queries_dev`) and {data['tickets']['off_topic']} off-topic
 ones (CLINC150 dev `oos`), each created through the API and decided by the real classify and auto-reply queue
 handlers (template path, no LLM). History: {data['history_examples']} labelled examples; KB: the 81 Bitext passages
-with `metadata.category`. Thresholds chosen on dev (these figures are dev figures). In-scope sample: every
-{data.get('every', 1)}. dev query (`--every`; 1 = all 453).
+with `metadata.category`. Thresholds chosen on dev (these figures are dev figures). In-scope sample: one in
+{data.get('every', 1)} dev queries (`--every`; 1 = all 453).
 
 | | min_confidence | precision | coverage | off-topic answered |
 |---|---:|---:|---:|---:|
