@@ -122,7 +122,7 @@ def _events(w: World) -> Case:
 
 def _merge(w: World) -> Case:
     survivor, duplicate = w.ticket(), w.ticket_with_reply()
-    return Case(f"/api/tickets/{duplicate}/merge", {"into": survivor})
+    return Case(f"/api/tickets/{duplicate}/merge", {"into": survivor, "confirm_cross_requester": True})
 
 
 def _list_webhooks(w: World) -> Case:

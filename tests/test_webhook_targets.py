@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.config import reset_process_state
 from chalicelib.ops import webhooks
 from tests.fuzz.corpus import MALFORMED_URLS, NON_PUBLIC_URLS
 from tests.test_ops import drain
@@ -61,6 +62,7 @@ def test_public_addresses_are_accepted(api):
 
 def test_local_development_still_allows_loopback_but_not_malformed_urls(api, monkeypatch):
     monkeypatch.setenv("WEBHOOKS_ALLOW_PRIVATE", "1")
+    reset_process_state()
     assert _register(api, "http://127.0.0.1:9/x")[0] == 201
     assert _register(api, "http://localhost:9/x")[0] == 201
     for url in ("http://127.0.0.1:99999/", "https://[::1/", "https://a..b/"):
@@ -165,6 +167,7 @@ class _Redirecting:
 
 def test_a_redirect_is_never_followed(api, monkeypatch):
     monkeypatch.setenv("WEBHOOKS_ALLOW_PRIVATE", "1")
+    reset_process_state()
     final = Receiver()
     redirecting = _Redirecting(final.url)
     try:
