@@ -20,7 +20,7 @@ from chalice.app import Blueprint, CORSConfig, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.config import ExtraValues
 
-from chalicelib.config import get_settings
+from chalicelib.config import load_settings
 from chalicelib.errors import (
     BadRequest,
     DomainError,
@@ -96,9 +96,10 @@ class Reply:
 def cors_config() -> CORSConfig | None:
     """CORS for the console's origin only (CORS_ORIGIN per stage); none when unset.
 
-    Chalice needs the CORS config when a route is declared, so this one setting is read at import time.
+    Chalice needs the CORS config when a route is declared, so this one setting is read at import time, from the
+    environment rather than the cached settings (`chalice package` imports the app once per stage in one process).
     """
-    origin = get_settings().api.cors_origin
+    origin = load_settings().api.cors_origin
     if not origin:
         return None
     return CORSConfig(

@@ -24,14 +24,17 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 
 from chalicelib import aws
-from chalicelib.config import get_settings, on_reset
+from chalicelib.config import get_settings, load_settings, on_reset
 
 IDEMPOTENCY_TTL_S = 24 * 3600
 
 
 def queue_name(logical: str) -> str:
-    """The physical queue name, known when the module is imported (Chalice needs it for the event source)."""
-    return get_settings().queue_name(logical)
+    """The physical queue name, known when the module is imported (Chalice needs it for the event source).
+
+    Read from the environment each time, never from the cached settings: `chalice package` imports the app once
+    per stage in one process (make synth packages dev and prod), each time with that stage's variables."""
+    return load_settings().queue_name(logical)
 
 
 @lru_cache(maxsize=1)
