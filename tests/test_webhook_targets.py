@@ -234,3 +234,18 @@ def test_fan_out_fails_the_event_when_sqs_keeps_refusing_an_entry(api):
             webhooks.fan_out({"id": "evt_2", "type": "ticket.created", "data": {}})
     finally:
         sqs.meta.events.unregister("before-parameter-build.sqs.SendMessageBatch", hook)
+
+
+def test_fan_out_reaches_a_webhook_registered_in_another_process(api, monkeypatch):
+    # GIVEN a webhook registered by another process, while this one still caches "nobody listens" (its cache was
+    # filled before the registration, and nothing told it: only the registering process forgets its cache)
+    monkeypatch.setenv("WEBHOOKS_ALLOW_PRIVATE", "1")
+    reset_process_state()
+    status, hook = _register(api, "http://127.0.0.1:9/elsewhere")
+    assert status == 201
+    webhooks._subscriptions = (webhooks.time.monotonic(), {})
+    # WHEN this process fans out the next event
+    result = webhooks.fan_out({"id": "evt_1", "type": "ticket.created", "occurred_at": "x", "data": {}})
+    # THEN the new webhook gets its delivery at once, not when the cache expires a minute later
+    assert result == {"deliveries": 1}
+    assert [json.loads(m["Body"])["webhook_id"] for m in drain("webhook-deliveries")] == [hook["id"]]

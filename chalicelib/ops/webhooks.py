@@ -105,10 +105,10 @@ def _forget_subscriptions() -> None:
     _subscriptions = None
 
 
-def subscribers(event_type: str) -> list[str]:
-    """Ids of the active webhooks subscribed to an event (cached for a minute per process)."""
+def subscribers(event_type: str, *, fresh: bool = False) -> list[str]:
+    """Ids of the active webhooks subscribed to an event (cached for a minute per process unless `fresh`)."""
     global _subscriptions
-    if _subscriptions is None or time.monotonic() - _subscriptions[0] > _SUBSCRIPTIONS_TTL_S:
+    if fresh or _subscriptions is None or time.monotonic() - _subscriptions[0] > _SUBSCRIPTIONS_TTL_S:
         table: dict[str, list[str]] = {}
         for hook in list_webhooks():
             if hook["active"]:
@@ -136,8 +136,11 @@ def publish(event_type: str, data: dict[str, Any]) -> bool:
 
 
 def fan_out(event: dict[str, Any]) -> dict[str, Any]:
-    """Queue handler: one delivery message per webhook subscribed to this event."""
-    hook_ids = subscribers(str(event["type"]))
+    """Queue handler: one delivery message per webhook subscribed to this event.
+
+    Read fresh, not from this process's cache: a webhook registered in another process (another API container)
+    must get the next event, not one a minute later (the fan-out is off the request path; one Query is cheap)."""
+    hook_ids = subscribers(str(event["type"]), fresh=True)
     if hook_ids:
         entries = [{"Id": str(n), "MessageBody": json.dumps({"webhook_id": hook_id, "event": event})}
                    for n, hook_id in enumerate(hook_ids)]
