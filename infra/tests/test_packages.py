@@ -36,7 +36,9 @@ STAGE = "dev"
 FORBIDDEN = ("torch", "sentence_transformers", "transformers")
 # Not in the zip (and never loaded by the zip functions): what only the image has.
 IMAGE_ONLY = ("lancedb", "pyarrow", "onnxruntime", "tokenizers", "openai", "sklearn")
-ADMIN = {"user_id": "1", "role": "admin", "via": "token", "scopes": " ".join(sorted(ALL_SCOPES)), "key_id": ""}
+# What the authorizer attaches for an admin's access token; the API re-checks user 1 (seeded below) per request.
+ADMIN = {"user_id": "1", "role": "admin", "via": "token", "scopes": " ".join(sorted(ALL_SCOPES)), "key_id": "",
+         "tv": "0"}
 
 FIGURES_DATA: dict[str, Any] = {}
 
@@ -205,7 +207,14 @@ def local_aws() -> Iterator[str]:
     saved = dict(os.environ)
     os.environ.update(_env(endpoint, Path("/nonexistent")))
     try:
-        bootstrap.create_all(load_settings())
+        settings = load_settings()
+        bootstrap.create_all(settings)
+        now = "2026-01-05T10:00:00Z"
+        boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1").put_item(
+            TableName=settings.table_name("users"),
+            Item={"id": {"N": "1"}, "email": {"S": "admin@example.com"}, "name": {"S": "Admin"},
+                  "role": {"S": "admin"}, "token_version": {"N": "0"}, "created_at": {"S": now},
+                  "updated_at": {"S": now}})
     finally:
         os.environ.clear()
         os.environ.update(saved)
