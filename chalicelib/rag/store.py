@@ -21,6 +21,7 @@ import numpy as np
 
 from chalicelib.rag.embeddings import DIM
 from chalicelib.rag.settings import KbSettings, get_kb_settings
+from chalicelib.rag.snapshot import Snapshot
 
 T = TypeVar("T")
 RRF_K = 60
@@ -101,6 +102,9 @@ class VectorStore:
         self._table: Any = None
         self._lock = threading.Lock()
         self._vector_index: tuple[float, bool] | None = None
+        self._snapshot: Snapshot | None = None
+        self._checked_at = float("-inf")
+        self._snapshot_lock = threading.Lock()
 
     def _connect(self) -> Any:
         if self._db is None:
@@ -135,11 +139,13 @@ class VectorStore:
         batch = pa.Table.from_pylist([_row(r) for r in rows], schema=_schema(self.dim))
         table = self.table()
         _retrying(lambda: table.add(batch))
+        self._checked_at = float("-inf")  # this process sees its own write on its next search
 
     def delete(self, predicate: str) -> None:
         """Delete the rows matching a SQL predicate (one commit)."""
         table = self.table()
         _retrying(lambda: table.delete(predicate))
+        self._checked_at = float("-inf")
 
     def delete_ids(self, ids: Sequence[str]) -> None:
         """Delete rows by id."""
@@ -187,6 +193,31 @@ class VectorStore:
         except Exception:  # no full-text index (a table made before it existed): vector results alone
             sparse = []
         return fuse(query_vec, dense, sparse, k, bm25_weight)
+
+    def snapshot(self) -> Snapshot:
+        """The in-memory copy of the latest version, re-checked at most every `cache_check_s` seconds.
+
+        The check is one listing of the table's version files (checkout_latest); only a new version is read.
+        """
+        with self._snapshot_lock:
+            if self._snapshot is not None and time.monotonic() - self._checked_at < self.settings.cache_check_s:
+                return self._snapshot
+            checked = time.monotonic()
+            table = self.table()
+            if self._snapshot is None or self._snapshot.version != int(table.version):
+                self._snapshot = Snapshot.load(table, self.dim)
+            self._checked_at = checked
+            return self._snapshot
+
+    def search(self, vector: Sequence[float] | Any, text: str | None, k: int, *,
+               filters: dict[str, Any] | None = None, candidates: int = 40, margin: float = 0.0,
+               max_distance: float = 2.0) -> list[Hit]:
+        """Best chunks from the in-memory snapshot: cosine top-k, with text BM25 blended in within `margin`;
+        nothing farther than `max_distance`. `score` is the blended score, `distance` the cosine distance."""
+        snapshot = self.snapshot()
+        scored = snapshot.search(vector, text, k, filters=filters, candidates=candidates, margin=margin,
+                                 max_distance=max_distance)
+        return [_hit(row, s.distance, s.score) for row, s in zip(snapshot.rows(scored), scored, strict=True)]
 
     def _create_base_indexes(self, table: Any) -> None:
         """Full-text and id/source indexes, made while the table is empty (cheap); new rows fold in later."""

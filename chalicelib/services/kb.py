@@ -25,8 +25,9 @@ from chalicelib.errors import FieldError, PayloadTooLarge, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.kb import DOC_PK, KbDocumentModel
 from chalicelib.rag.chunking import Chunk, chunk_id, chunk_text, first_heading, whole_text
-from chalicelib.rag.embeddings import Embedder, get_embedder
-from chalicelib.rag.store import Hit, VectorStore, get_store, ids_clause, quote, where_clause
+from chalicelib.rag.embeddings import MODEL_SPACE, Embedder, get_embedder
+from chalicelib.rag.settings import get_kb_settings
+from chalicelib.rag.store import VectorStore, get_store, ids_clause, quote
 from chalicelib.schemas.kb import KbDeleteIn, KbIngestIn, KbListQuery, KbSearchIn
 from chalicelib.services.kb_locks import lease
 
@@ -55,13 +56,8 @@ class Document:
 
 
 def search_mode() -> str:
-    """`hybrid` (vector + full text, fused by rank) or `vector` (KB_SEARCH_MODE)."""
+    """`hybrid` (vector similarity with BM25 blended in) or `vector` (KB_SEARCH_MODE)."""
     return os.environ.get("KB_SEARCH_MODE", "hybrid").strip() or "hybrid"
-
-
-def bm25_weight() -> float:
-    """The full-text list's weight in the fusion (KB_BM25_WEIGHT; 0.25 was best on the train queries)."""
-    return float(os.environ.get("KB_BM25_WEIGHT", "").strip() or 0.25)
 
 
 def passage(chunk: Chunk, title: str) -> str:
@@ -196,17 +192,19 @@ def ingest(*, data: KbIngestIn) -> dict[str, Any]:
             "documents": [{"source": d.source, "chunk_count": len(d.chunks)} for d in documents]}
 
 
+def relevance_floor(space: str) -> float:
+    """The largest cosine distance a hit may have (the floor is measured per embedding space)."""
+    settings = get_kb_settings()
+    return settings.max_distance if space == MODEL_SPACE else settings.hash_max_distance
+
+
 def search(*, data: KbSearchIn) -> dict[str, Any]:
-    """The chunks closest to the query, best first."""
+    """The chunks closest to the query, best first; none when nothing is close enough (an empty answer)."""
     embedder, store = _services()
     vector = embedder.embed([data.query])[0]
-    where = where_clause(data.filter)
-    refine = 10 if store.has_vector_index() else None
-    hits: list[Hit]
-    if search_mode() == "vector":
-        hits = store.vector_search(vector, data.top_k, where, refine)
-    else:
-        hits = store.hybrid_search(vector, data.query, data.top_k, where, HYBRID_CANDIDATES, refine, bm25_weight())
+    text = None if search_mode() == "vector" else data.query
+    hits = store.search(vector, text, data.top_k, filters=data.filter, candidates=HYBRID_CANDIDATES,
+                        margin=get_kb_settings().bm25_margin, max_distance=relevance_floor(embedder.space))
     return {"results": [{"id": h.id, "content": h.text, "metadata": h.metadata, "distance": round(h.distance, 6),
                          "score": round(h.score, 6)} for h in hits]}
 
