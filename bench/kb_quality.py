@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from bench._common import DATASETS, read_jsonl, save_json, setup_env, table, write_section
 
 CANDIDATES = 40
@@ -108,16 +110,87 @@ def evaluate(dataset: str, split: str, onnx: Any, hashed: Any) -> list[dict[str,
     return results
 
 
+NONSENSE = ["zxqv blorf", "qwpoeiru asdlkfj", "blorf zxqv snarp", "lorem ipsum dolor sit amet", "asdf jkl; qwer",
+            "xyzzy plugh", "glorp vrank tiddle", "mmmm hmmm", "zzzz", "frobnicate the quux"]
+
+
+def off_topic(split: str) -> list[str]:
+    """No-answer queries: CLINC150's out-of-scope rows of the split, plus nonsense strings."""
+    import csv
+
+    with (DATASETS / "clinc150" / f"{split}.csv").open(encoding="utf-8") as handle:
+        oos = [row["text"] for row in csv.DictReader(handle) if row["label"] == "oos"]
+    return oos + NONSENSE
+
+
+def relevance(split: str, onnx: Any, margins: list[float], floors: list[float]) -> list[dict[str, Any]]:
+    """Today's rank fusion (LanceDB vector + FTS, RRF with BM25 at 0.25) against the snapshot's blended score at each
+    BM25 margin and relevance floor: MRR@10 on the retrieval sets, and the share of off-topic queries answered empty."""
+    import pyarrow as pa
+
+    from chalicelib.rag.settings import get_kb_settings
+    from chalicelib.rag.snapshot import Snapshot
+    from chalicelib.rag.store import VectorStore, _row, _schema, fuse
+    from chalicelib.services import kb
+
+    noise = off_topic(split)
+    noise_vecs = onnx.embed(noise)
+    base = get_kb_settings()
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = type(base)(**{**base.__dict__, "store_uri": tmp, "storage_options": {}})
+        for dataset in ("bitext_kb_retrieval", "stackfaq_retrieval"):
+            docs, queries = load(dataset, split)
+            texts = [q["text"] for q in queries]
+            qvecs = onnx.embed(texts)
+            store = VectorStore(settings, f"relevance_{dataset}")
+            build(store, docs, onnx, True)
+            today = []
+            for vector, text in zip(qvecs, texts, strict=True):
+                dense = store.vector_search(vector, CANDIDATES)
+                sparse = store.text_search(text, CANDIDATES)
+                today.append([h.metadata["source"] for h in fuse(vector, dense, sparse, CANDIDATES, 0.25)])
+            today_noise = [len(store.vector_search(v, 5)) == 0 for v in noise_vecs]
+            out.append({"dataset": dataset, "method": "today: RRF, BM25 weighted 0.25, no floor", "margin": None,
+                        "floor": None, **score(today, queries),
+                        "off_topic_empty": round(float(np.mean(today_noise)), 4), "answered": 1.0})
+            documents = [kb.build_document(d["text"], {"source": d["doc_id"], "title": d["title"]}) for d in docs]
+            rows = []
+            offset = 0
+            vectors = onnx.embed([kb.passage(c, d.title) for d in documents for c in d.chunks])
+            for document in documents:
+                rows += kb.rows_for(document, document.chunks, vectors[offset:offset + len(document.chunks)], "x")
+                offset += len(document.chunks)
+            snap = Snapshot(0, pa.Table.from_pylist([_row(r) for r in rows], schema=_schema(onnx.dim)), onnx.dim)
+            sources = snap.hit_rows.column("source").to_pylist()
+            for margin in margins:
+                for floor in floors:
+                    ranked = [[sources[h.row] for h in snap.search(v, t, CANDIDATES, margin=margin, max_distance=floor)]
+                              for v, t in zip(qvecs, texts, strict=True)]
+                    empty = [not snap.search(v, t, 5, margin=margin, max_distance=floor)
+                             for v, t in zip(noise_vecs, noise, strict=True)]
+                    out.append({"dataset": dataset, "method": "blend", "margin": margin, "floor": floor,
+                                **score(ranked, queries), "off_topic_empty": round(float(np.mean(empty)), 4),
+                                "answered": round(float(np.mean([bool(r) for r in ranked])), 4)})
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run, save JSON, write the report section."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--split", default="dev", choices=["dev", "train"])
+    parser.add_argument("--relevance", action="store_true", help="fusion margins and relevance floors only")
     args = parser.parse_args(argv)
     setup_env()
     from chalicelib.rag.embeddings import HashEmbedder, OnnxEmbedder
     from chalicelib.rag.settings import get_kb_settings
 
     onnx = OnnxEmbedder(get_kb_settings().onnx_model_path)
+    if args.relevance:
+        found = relevance(args.split, onnx, [0.0, 0.02, 0.05, 0.1, 0.2],
+                          [2.0, 0.8, 0.75, 0.7, 0.68, 0.66, 0.64, 0.62, 0.6, 0.58, 0.55])
+        print(f"wrote {save_json(f'kb_relevance_{args.split}', {'split': args.split, 'results': found})}")
+        return 0
     hashed = HashEmbedder()
     started = time.time()
     results = []

@@ -33,9 +33,9 @@ class KbSettings:
     lock_ttl_s: int
     index_min_rows: int
     cache_check_s: float = 1.0  # a warm search asks S3 for the table's latest version at most this often
-    max_distance: float = 0.62  # MiniLM: farther hits are not returned (measured on the dev queries)
+    max_distance: float = 0.70  # MiniLM: farther hits are not returned (bench.kb_quality --relevance, dev)
     hash_max_distance: float = 0.9  # the same floor for the hash fallback embedder
-    bm25_margin: float = 0.05  # the most BM25 can add to a cosine similarity in the fusion
+    bm25_margin: float = 0.1  # the most BM25 can add to a cosine similarity in the fusion
 
     @property
     def is_s3(self) -> bool:
@@ -69,9 +69,9 @@ def load_kb_settings() -> KbSettings:
         lock_ttl_s=int(_env("KB_LOCK_TTL_S") or 960),
         index_min_rows=int(_env("KB_INDEX_MIN_ROWS") or 50_000),
         cache_check_s=float(_env("KB_CACHE_CHECK_S") or 1.0),
-        max_distance=float(_env("KB_MAX_DISTANCE") or 0.62),
+        max_distance=float(_env("KB_MAX_DISTANCE") or 0.70),
         hash_max_distance=float(_env("KB_HASH_MAX_DISTANCE") or 0.9),
-        bm25_margin=float(_env("KB_BM25_MARGIN") or 0.05),
+        bm25_margin=float(_env("KB_BM25_MARGIN") or 0.1),
     )
 
 
