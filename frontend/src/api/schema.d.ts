@@ -1162,13 +1162,13 @@ export interface components {
             distance: number;
             /**
              * Score
-             * @description Rank-fusion score the order is based on (higher is better).
+             * @description What the order is based on (higher is better): cosine similarity, plus at most a small margin for full-text (BM25) matches.
              */
             score: number;
         };
         /**
          * KbSearchOut
-         * @description Best chunks first.
+         * @description Best chunks first; empty when no chunk is within the relevance floor (nothing in the KB answers the query).
          */
         KbSearchOut: {
             /** Results */
