@@ -182,7 +182,8 @@ class VectorStore:
     def hybrid_search(self, vector: Sequence[float] | Any, text: str, k: int, where: str | None = None,
                       candidates: int = 40, refine_factor: int | None = None,
                       bm25_weight: float = 1.0) -> list[Hit]:
-        """Vector and full-text results fused by reciprocal rank; `distance` stays the cosine distance."""
+        """LanceDB's own vector and full-text results fused by reciprocal rank (the pre-snapshot path, kept for
+    the benchmarks' comparison); `distance` stays the cosine distance."""
         query_vec = np.asarray(vector, dtype=np.float32)
         table = self.table()
         # Both searches run at once (LanceDB releases the GIL): the latency is the slower one, not the sum.
