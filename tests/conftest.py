@@ -136,6 +136,15 @@ def api(app: Any, admin: dict[str, Any]) -> Iterator[Api]:
         yield Api(client, admin["token"])
 
 
+@pytest.fixture(scope="module")
+def server(local_aws: LocalAws) -> Iterator[str]:
+    """`chalice local` over HTTP on a free port (one per test module), for tests of the real HTTP path."""
+    from tests.utils.servers import chalice_local
+
+    with chalice_local() as url:
+        yield url
+
+
 @pytest.fixture
 def kb_aws(aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAws]:
     """A clean AWS for knowledge-base tests: the store in the kb-store bucket, the fast hash embedder."""

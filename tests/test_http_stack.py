@@ -6,16 +6,8 @@ import json
 import urllib.error
 import urllib.request
 
-import pytest
-
 from tests.utils.factories import make_user_with_token
 from tests.utils.servers import chalice_local
-
-
-@pytest.fixture(scope="module")
-def server(local_aws):
-    with chalice_local() as url:
-        yield url
 
 
 def call(url, method, path, body=None, token=None, raw=None, headers=None):

@@ -14,7 +14,6 @@ from pydantic import TypeAdapter, ValidationError
 from chalicelib.schemas.common import PathId
 from tests.test_http_stack import call
 from tests.utils.factories import make_ticket, make_user, make_user_with_token
-from tests.utils.servers import chalice_local
 
 ODD_SUFFIXES = [";DROP%20TABLE", ";x", ";", "%3Bx", "%0A", "%20", "+1", ".0", "%2F"]
 
@@ -37,12 +36,6 @@ def test_odd_ticket_paths_are_404_in_process_and_delete_nothing(api, suffix):
     assert api.delete(path)[0] == 404
     status, kept = api.get(f"/api/tickets/{ticket['id']}")
     assert status == 200 and kept["title"] == ticket["title"]
-
-
-@pytest.fixture(scope="module")
-def server(local_aws):
-    with chalice_local() as url:
-        yield url
 
 
 def test_odd_ticket_paths_are_404_over_http(aws, server):

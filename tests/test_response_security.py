@@ -8,10 +8,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-import pytest
-
 from tests.utils.factories import make_user_with_token
-from tests.utils.servers import chalice_local
 
 EXPECTED_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -109,12 +106,6 @@ def test_the_docs_page_gets_a_policy_that_lets_swagger_ui_run(api):
     assert status == 200
     _assert_secure(headers, "/docs", html=True)
     assert "script-src 'self'" in headers["content-security-policy"]
-
-
-@pytest.fixture(scope="module")
-def server(local_aws):
-    with chalice_local() as url:
-        yield url
 
 
 def test_every_kind_of_answer_is_shaped_and_carries_the_security_headers_over_http(aws, server):

@@ -25,12 +25,16 @@ XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}  # no resou
 TRACED = {"api_handler", "api_ml", "bearer_auth"}
 
 
-def _load(stage: str) -> dict[str, Any]:
-    path = CDK_OUT / f"{stage}.template.json"
+def _read(name: str) -> dict[str, Any]:
+    path = CDK_OUT / name
     if not path.exists():
         pytest.fail(f"{path} is missing: run `make synth` first")
     template: dict[str, Any] = json.loads(path.read_text())
     return template
+
+
+def _load(stage: str) -> dict[str, Any]:
+    return _read(f"{stage}.template.json")
 
 
 @pytest.fixture(scope="module", params=sorted(STAGES))
@@ -390,11 +394,7 @@ def test_console_is_private_behind_cloudfront_with_the_api_on_the_same_origin(te
 
 
 def _expanded(stage: str) -> dict[str, Any]:
-    path = CDK_OUT / f"{stage}.cfn.json"
-    if not path.exists():
-        pytest.fail(f"{path} is missing: run `make synth` first")
-    expanded: dict[str, Any] = json.loads(path.read_text())
-    return expanded
+    return _read(f"{stage}.cfn.json")
 
 
 def test_the_api_has_one_stage_and_it_is_throttled_logged_and_traced(stage: str, raw: dict[str, Any]) -> None:
