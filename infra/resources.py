@@ -111,6 +111,8 @@ QUEUES: list[QueueDef] = [
     # Visibility timeouts are 6x the consuming function's timeout (Lambda's guidance for SQS sources).
     QueueDef(logical="classify", visibility_timeout_s=6 * 60, batch_size=10, item_worst_case_s=5),
     QueueDef(logical="train", visibility_timeout_s=6 * 900, batch_size=1, item_worst_case_s=600),
+    # One record: a KB search plus at most one LLM call (LLM_TIMEOUT_S, 12 s by default) and one transaction.
+    QueueDef(logical="auto-reply", visibility_timeout_s=6 * 60, batch_size=2, item_worst_case_s=25),
     QueueDef(logical="webhook-events", visibility_timeout_s=6 * 60, batch_size=10, item_worst_case_s=3),
     QueueDef(logical="webhook-deliveries", visibility_timeout_s=6 * 60, batch_size=3,
              item_worst_case_s=WEBHOOK_DELIVERY_WORST_CASE_S, max_receive_count=8),
@@ -195,10 +197,15 @@ FUNCTIONS: list[FunctionDef] = [
     FunctionDef("bearer_auth", ZIP, tables=_r("api-keys", "users"), secrets=("secret_key",)),
     FunctionDef("classify_tickets", IMAGE, tables=_rw("tickets", "counters", "events", "stats", "outbox",
                                                       "ai-labels", "ai-state", "idempotency"),
-                buckets={"artifacts": READ}, secrets=("llm_api_key",), source_queue="classify"),
+                buckets={"artifacts": READ}, queues=("auto-reply",), secrets=("llm_api_key",),
+                source_queue="classify"),
     FunctionDef("train_classifier", IMAGE, tables=_rw(*AI_MODEL_TABLES, "idempotency"),
                 buckets={"artifacts": WRITE}, queues=("classify", "train"), source_queue="train"),
-    FunctionDef("ai_housekeeping", ZIP, tables=_rw("ai-state", "outbox"), queues=("classify", "train")),
+    FunctionDef("ai_housekeeping", ZIP, tables=_rw("ai-state", "outbox"), queues=("classify", "train", "auto-reply")),
+    # The AI first response: classification on the ticket, KB search, the LLM, then one transaction.
+    FunctionDef("auto_reply", IMAGE, tables={**_rw(*TICKET_DOMAIN, "idempotency"), **_r("kb-documents")},
+                buckets={"kb-store": READ}, queues=("webhook-events",), secrets=("llm_api_key",),
+                source_queue="auto-reply"),
     FunctionDef("sweep_deletes", ZIP, tables=_rw("tickets", "replies", "listings", "counters", "events")),
     FunctionDef("sla_watch", ZIP, tables={**_rw("tickets", "listings", "counters", "events", "stats"),
                                           **_r("webhooks")}, queues=("webhook-events",)),

@@ -28,4 +28,5 @@ def train_classifier(event: Any) -> Any:
 @bp.schedule(Rate(2, unit=Rate.MINUTES), name="ai_housekeeping")
 def ai_housekeeping(_event: Any) -> dict[str, Any]:
     """Re-send classification promises whose message got lost, and make sure training catches up."""
-    return {"redelivered": outbox.redeliver("classify"), "training": classifier_state.ensure_training_scheduled()}
+    return {"redelivered": outbox.redeliver("classify"), "training": classifier_state.ensure_training_scheduled(),
+            "auto_reply": outbox.redeliver("auto_reply")}

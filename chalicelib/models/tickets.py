@@ -66,6 +66,8 @@ class TicketModel(BaseModel):
     # Who opened the ticket on the requester's behalf (staff entering a phone call or letter); null when the
     # requester opened it themselves.
     created_by = NumberAttribute(null=True)
+    # The AI first response: its one decision about this ticket (services/auto_reply.py), null until decided.
+    ai_response = JSONAttribute(null=True)
 
 
 @register
@@ -90,3 +92,6 @@ class ReplyModel(BaseModel):
     # True) when that ticket had another requester, so this ticket's requester never sees them.
     merged_from = NumberAttribute(null=True)
     hidden_from_requester = BooleanAttribute(null=True)
+    # "agent" | "requester" | "ai"; replies stored before origins existed have none (read from the author).
+    origin = UnicodeAttribute(null=True)
+    citations = JSONAttribute(null=True)

@@ -15,6 +15,7 @@ from chalicelib.config import get_settings
 from chalicelib.errors import FieldError, ValidationFailed
 from chalicelib.models.listings import CounterModel
 from chalicelib.models.users import UserModel
+from chalicelib.ops import auto_reply_stats
 from chalicelib.schemas.tickets import PRIORITIES, STATUSES
 from chalicelib.store import listing, stats
 from chalicelib.store.db import batch_get
@@ -102,6 +103,7 @@ def summary(*, start: date | None, end: date | None) -> dict[str, Any]:
                "category_accepted": counts.get("ai_category_accepted", 0),
                "drafts_used": counts.get("ai_draft_used", 0),
                "acceptance_rate": round((counts.get("ai_category_accepted", 0) + counts.get("ai_draft_used", 0))
-                                        / suggested, 4) if suggested else None},
+                                        / suggested, 4) if suggested else None,
+               "auto_reply": auto_reply_stats.summary(per_day, stats.all_days(start, end))},
         "cost": {"stat_queries": queries},
     }

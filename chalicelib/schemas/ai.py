@@ -13,8 +13,10 @@ from chalicelib.schemas.common import Content, Out, PageQuery, SafeText, Strict
 MAX_EXAMPLES_PER_REQUEST = 200
 MAX_EXAMPLE_CHARS = 1_000
 MAX_LABELS_PER_REQUEST = 400
-LabelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80,
-                                             pattern=r"^[A-Za-z0-9][A-Za-z0-9 _./&+-]*$")]
+# Any printable label (BANKING77 has `reverted_card_payment?`), except commas: a KB document's
+# `metadata.category` lists several labels separated by commas.
+LabelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
+                                             pattern=r"^[^,\x00-\x1f\x7f]+$")]
 ExampleText = Annotated[SafeText, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EXAMPLE_CHARS)]
 
 

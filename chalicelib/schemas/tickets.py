@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, WithJsonSchema
 
+from chalicelib.schemas.auto_reply import AiResponseOut, Citation, ReplyOrigin
 from chalicelib.schemas.common import (
     MAX_TAG_CHARS,
     MAX_TAGS,
@@ -97,7 +98,7 @@ class TicketUpdate(Strict):
     tags: Tags = optional_not_null()
     requester_id: EntityId = optional_not_null()
     assignee_id: EntityId | None = Field(default=None, description="An agent's id, or null to unassign.")
-    category: Annotated[str, Field(min_length=1, max_length=80)] | None = Field(
+    category: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
         default=None, description="A taxonomy category (null clears it). Setting it teaches the classifier.")
     version: EntityId = optional_not_null(description="The version you edited; a newer one on the server is a 409.")
 
@@ -135,6 +136,7 @@ class TicketOut(Out):
     csat_score: int | None = None
     csat_comment: str | None = None
     csat_at: str | None = None
+    ai_response: AiResponseOut | None = Field(default=None, description="The AI's first-response decision.")
     created_by: int | None = Field(default=None, description="The staff member who opened the ticket on the "
                                    "requester's behalf; null when the requester opened it.")
 
@@ -183,6 +185,8 @@ class ReplyOut(Out):
                                     "brought it here (the duplicate's description is one such message).")
     hidden_from_requester: bool = Field(default=False, description="Another requester's message, brought here by a "
                                         "merge an admin confirmed: staff see it, this ticket's requester does not.")
+    origin: ReplyOrigin = Field(default="agent", description="Who wrote it: an agent, the requester or the AI.")
+    citations: list[Citation] = Field(default_factory=list, description="The KB passages an AI answer relies on.")
 
 
 class ReplyListQuery(PageQuery):

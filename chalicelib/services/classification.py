@@ -24,6 +24,9 @@ from chalicelib.store.db import TransactionFailed, Tx, set_actions
 _cache_lock = threading.Lock()
 _model_cache: dict[str, classifier.TrainedModel] = {}
 
+# The outbox kind of the promise a classification makes to the AI first response.
+AUTO_REPLY_KIND = "auto_reply"
+
 
 def current_model() -> classifier.TrainedModel | None:
     """The live model (kept in memory per version: one GetItem per call, one S3 read per new version)."""
@@ -124,12 +127,26 @@ def classify_ticket_message(body: dict[str, Any]) -> dict[str, Any]:
         k: values[k] for k in ("ai_category", "ai_confidence", "ai_priority", "ai_tags", "ai_out_of_scope",
                                "ai_model")})
     stats.bump(tx, values["ai_classified_at"][:10], f"ai|c={values['ai_category'] or 'out_of_scope'}")
+    answer_promise = _promise_answer(tx, ticket)
     try:
         tx.commit()
     except TransactionFailed:
         _complete_only(ticket_id, version)
         return {"skipped": "a newer result is stored"}
+    if answer_promise:
+        outbox.send(AUTO_REPLY_KIND, answer_promise)
     return {"ticket_id": ticket_id, **{k: values[k] for k in ("ai_category", "ai_confidence")}}
+
+
+
+def _promise_answer(tx: Tx, ticket: TicketModel) -> dict[str, Any] | None:
+    """Inside the classifier's transaction: promise the AI first response a decision about a ticket that has none
+    yet (services/auto_reply.py keeps the promise)."""
+    if ticket.ai_response:
+        return None
+    payload = {"ticket_id": int(ticket.id), "version": int(ticket.version)}
+    outbox.add(tx, AUTO_REPLY_KIND, str(ticket.id), payload, version=int(ticket.version))
+    return payload
 
 
 def _complete_only(ticket_id: int, version: int) -> None:

@@ -17,7 +17,7 @@ from chalicelib.models.users import UserModel
 from chalicelib.ops import ticket_sla, webhooks
 from chalicelib.principal import Principal
 from chalicelib.schemas.tickets import ReplyCreate, ReplyListQuery
-from chalicelib.services import tickets
+from chalicelib.services import auto_reply, tickets
 from chalicelib.services.tickets import get_ticket_model
 from chalicelib.store import events, listing, stats
 from chalicelib.store.db import TransactionFailed, Tx, query_once
@@ -26,8 +26,10 @@ from chalicelib.store.sequences import next_id
 KIND = "reply"
 
 
-def to_dict(reply: ReplyModel) -> dict[str, Any]:
-    """The public view of a reply."""
+def to_dict(reply: ReplyModel, requester_id: int | None = None) -> dict[str, Any]:
+    """The public view of a reply (replies stored without an origin read it from the author)."""
+    origin = reply.origin or ("requester" if requester_id is not None and int(reply.author_id) == requester_id
+                              else "agent")
     return {
         "id": int(reply.id),
         "ticket_id": int(reply.ticket_id),
@@ -39,6 +41,8 @@ def to_dict(reply: ReplyModel) -> dict[str, Any]:
         "posted_by_name": reply.posted_by_name,
         "merged_from": int(reply.merged_from) if reply.merged_from is not None else None,
         "hidden_from_requester": bool(reply.hidden_from_requester),
+        "origin": origin,
+        "citations": list(reply.citations or []),
     }
 
 
@@ -68,6 +72,7 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
                                        content=data.content, internal=data.internal, created_at=now,
                                        posted_by=posted_by, posted_by_name=posted_by_name)
         from_requester = author_id == int(ticket.requester_id)
+        reply.origin = "requester" if from_requester else "agent"
         first_response = (actor.is_staff and not data.internal and not from_requester
                           and ticket.first_responded_at is None)
         tx = Tx()
@@ -75,6 +80,7 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
         if author_id != actor.user_id or not actor.is_staff:
             tx.check("author", UserModel, author_id, UserModel.id.exists())
         if from_requester and ticket.status == "pending":
+            auto_reply.stage_requester_reopen(tx, ticket, now)
             tickets.stage_update(tx, ticket, {"status": "open"}, actor)
         elif first_response:
             _stage_first_response(tx, ticket, moment, author_id)
@@ -163,7 +169,7 @@ def _public_only() -> Condition:
 def list_replies(*, ticket_id: int, query: ReplyListQuery, actor: Principal) -> dict[str, Any]:
     """A page of a ticket's thread, oldest first. Requesters never see internal notes."""
     bind_models()
-    get_ticket_model(ticket_id, actor)
+    requester_id = int(get_ticket_model(ticket_id, actor).requester_id)
     start_sk = None
     page_number = query.page
     scope = f"reply|ticket_id={ticket_id}|staff={actor.is_staff}"
@@ -189,7 +195,7 @@ def list_replies(*, ticket_id: int, query: ReplyListQuery, actor: Principal) -> 
     elif last_key is not None:
         next_cursor = listing.encode_cursor(last_key["sk"]["S"], page_number + 1, scope=scope)
     return {
-        "items": [to_dict(r) for r in items],
+        "items": [to_dict(r, requester_id) for r in items],
         "page": page_number,
         "page_size": query.page_size,
         "total": None,

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.condition import Condition
 from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
 from chalicelib import faults
@@ -85,6 +86,7 @@ def _fields(ticket: TicketModel) -> dict[str, Any]:
         "ai_alternatives": list(ticket.ai_alternatives) if ticket.ai_alternatives else None,
         "ai_model": ticket.ai_model,
         "ai_classified_at": ticket.ai_classified_at,
+        "ai_response": dict(ticket.ai_response) if ticket.ai_response else None,
     }
 
 
@@ -290,7 +292,7 @@ def _apply_update(ticket: TicketModel, changes: dict[str, Any], actor: Principal
 
 
 def stage_update(tx: Tx, ticket: TicketModel, changes: dict[str, Any], actor: Principal,
-                 count_resolution: bool = True) -> None:
+                 count_resolution: bool = True, condition: Condition | None = None) -> None:
     """Add a ticket update to a transaction: only the changed attributes (UpdateItem, so fields written by
     others such as AI results survive), guarded by the ticket's version.
 
@@ -317,7 +319,9 @@ def stage_update(tx: Tx, ticket: TicketModel, changes: dict[str, Any], actor: Pr
     for name, value in values.items():
         setattr(ticket, name, value)
     values["sla_timers"] = ticket.sla_timers = ticket_sla.timers(ticket, moment)
-    tx.update("ticket", ticket, set_actions(TicketModel, values), condition=TicketModel.deleted_at.does_not_exist())
+    live = TicketModel.deleted_at.does_not_exist()
+    tx.update("ticket", ticket, set_actions(TicketModel, values),
+              condition=live & condition if condition is not None else live)
     ticket_sla.sync_timers(tx, int(ticket.id), old_timers, list(ticket.sla_timers))
     audited = events.diff({k: before_fields[k] for k in AUDITED},
                           {k: v for k, v in _fields(ticket).items() if k in AUDITED})

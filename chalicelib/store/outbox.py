@@ -22,7 +22,7 @@ from chalicelib.models.outbox import OutboxModel
 from chalicelib.store.db import Tx, query_once
 
 # kind -> logical queue name
-QUEUES = {"classify": "classify", "train": "train"}
+QUEUES = {"classify": "classify", "train": "train", "auto_reply": "auto-reply"}
 MAX_ATTEMPTS = 10
 
 

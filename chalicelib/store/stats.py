@@ -35,6 +35,13 @@ def bump(tx: Tx, day: str, metric: str, amount: int = 1) -> None:
     tx.update(f"stat:{metric}", StatModel(month, key), [StatModel.value.add(amount)])
 
 
+def bump_now(day: str, metric: str, amount: int = 1) -> None:
+    """Add to a metric outside a transaction (a counter tied to no ticket write, such as a deflection)."""
+    bind_models()
+    month, key = _key(day, metric)
+    StatModel(month, key).update(actions=[StatModel.value.add(amount)])
+
+
 def bucket(seconds: float) -> int:
     """The histogram bucket of a duration."""
     if seconds <= BUCKET_BASE_S:

@@ -3,7 +3,8 @@
 It answers like a well-behaved grounded model: a draft that greets the customer, quotes the first
 sentence of the first snippet and cites it. Its `mode` switches on the failure modes the product must
 survive: "timeout" (answers too late), "error" (HTTP 500), "malformed" (not JSON), "leak" (repeats the
-system prompt), "bad_citations" (cites snippets that were not sent), "classify" (zero-shot label answers).
+system prompt), "bad_citations" (cites snippets that were not sent), "classify" (zero-shot label answers),
+"answer" (an AI first response grounded in the first passage), "scripted" (answers with `script`, a JSON object).
 Every request body is kept in `received` so tests can inspect the prompts.
 
 Run it by hand:  python -m tests.utils.llm_server --port 8099   (then LLM_BASE_URL=http://127.0.0.1:8099/v1)
@@ -26,6 +27,7 @@ class FakeLlm:
     def __init__(self, port: int = 0, mode: str = "ok", delay_s: float = 5.0) -> None:
         self.mode = mode
         self.delay_s = delay_s
+        self.script: dict[str, Any] = {}
         self.received: list[dict[str, Any]] = []
         owner = self
 
@@ -95,6 +97,10 @@ class FakeLlm:
         elif self.mode == "classify":
             labels = re.findall(r'"([a-z_]+)"', user.split("labels", 1)[-1])
             content = json.dumps({"label": labels[0] if labels else "unknown", "confidence": 0.7})
+        elif self.mode == "scripted":
+            content = json.dumps(self.script)
+        elif self.mode == "answer":
+            content = json.dumps(self._answer(user))
         else:
             content = json.dumps(self._grounded(user))
         handler._send(200, {
@@ -116,6 +122,17 @@ class FakeLlm:
             return {"draft": f"Hi {name},\n\nWe are looking into this and will get back to you.", "citations": []}
         first = re.split(r"(?<=[.!?])\s+", snippets[0]["text"].replace("\n", " ").strip())[0]
         return {"draft": f"Hi {name},\n\n{first} [1]\n\nBest regards,\n{data.get('agent_name')}", "citations": [1]}
+
+
+    @staticmethod
+    def _answer(user: str) -> dict[str, Any]:
+        data = json.loads(user.split("<data>", 1)[1].rsplit("</data>", 1)[0])
+        passages = data.get("passages") or []
+        if not passages:
+            return {"answerable": False, "answer": "", "citations": []}
+        text = " ".join(line for line in passages[0]["text"].splitlines() if not line.lstrip().startswith("#"))
+        body = " ".join(re.split(r"(?<=[.!?])\s+", text.strip())[:2])
+        return {"answerable": True, "answer": f"Hi {data.get('customer_first_name')}, {body}", "citations": [1]}
 
 
 def main() -> None:

@@ -282,6 +282,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ai/auto-reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * AI auto-reply policy
+         * @description Whether the AI answers new tickets on its own, which ones, and how sure it must be.
+         *
+         *     Needs the scope `ai`.
+         */
+        get: operations["get_api_ai_auto_reply"];
+        /**
+         * Change the AI auto-reply policy
+         * @description Replaces the policy (audited); applies to tickets decided from now on.
+         *
+         *     Needs the scope `admin`.
+         */
+        put: operations["put_api_ai_auto_reply"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tickets/{ticket_id}/ai-feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Say whether the AI's answer helped
+         * @description `helpful: true` resolves the ticket (resolved by AI); `false` reopens it for a person. Once per ticket.
+         *
+         *     Needs the scope `tickets:write`.
+         */
+        post: operations["post_api_tickets_ticket_id_ai_feedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Self-service answer
+         * @description Before a ticket exists: whether the knowledge base answers the question, and the public articles that may
+         *         help either way.
+         *
+         *     Needs the scope `tickets:read`.
+         */
+        post: operations["post_api_ai_answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/deflections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a self-service deflection
+         * @description "This answered my question": counted on the dashboard; no ticket is created.
+         *
+         *     Needs the scope `tickets:write`.
+         */
+        post: operations["post_api_ai_deflections"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -726,6 +821,73 @@ export interface components {
             name: string | null;
         };
         /**
+         * AiAnswerIn
+         * @description A question asked before a ticket exists.
+         */
+        AiAnswerIn: {
+            /** Question */
+            question: string;
+        };
+        /**
+         * AiAnswerOut
+         * @description Whether the knowledge base answers the question; the articles are offered either way.
+         */
+        AiAnswerOut: {
+            /** Answerable */
+            answerable: boolean;
+            /** Answer */
+            answer: string | null;
+            /** Citations */
+            citations: components["schemas"]["Citation"][];
+            /** Articles */
+            articles: components["schemas"]["Article"][];
+            /** Reason */
+            reason: string;
+            /** Category */
+            category: string | null;
+            /** Confidence */
+            confidence: number;
+        };
+        /**
+         * AiFeedbackIn
+         * @description The requester's verdict on the AI's answer.
+         */
+        AiFeedbackIn: {
+            /** Helpful */
+            helpful: boolean;
+        };
+        /**
+         * AiResponseOut
+         * @description The AI's one decision about a ticket (null on the ticket until it is decided).
+         */
+        AiResponseOut: {
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "sent" | "declined";
+            /** Reason */
+            reason: string;
+            /** Reply Id */
+            reply_id: number | null;
+            /** Sources */
+            sources: string[];
+            /** Confidence */
+            confidence: number;
+            /** Decided At */
+            decided_at: string;
+            /**
+             * Feedback
+             * @default null
+             */
+            feedback?: ("helpful" | "not_helpful") | null;
+            /**
+             * Feedback At
+             * @default null
+             */
+            feedback_at?: string | null;
+        };
+        /**
          * AiSummary
          * @description AI usage: the classifier's category mix, suggestions, and how often agents kept what it proposed.
          */
@@ -807,6 +969,22 @@ export interface components {
             revoked_at: string | null;
         };
         /**
+         * Article
+         * @description A public passage likely to help.
+         */
+        Article: {
+            /** Source */
+            source: string;
+            /** Title */
+            title: string | null;
+            /** Chunk Id */
+            chunk_id: string;
+            /** Excerpt */
+            excerpt: string;
+            /** Category */
+            category: string | null;
+        };
+        /**
          * Attainment
          * @description Targets met and breached; `attainment` is the share met (null when none was due).
          */
@@ -817,6 +995,77 @@ export interface components {
             breached: number;
             /** Attainment */
             attainment: number | null;
+        };
+        /**
+         * AutoReplyPolicyIn
+         * @description What the AI may answer on its own. Send the whole policy (a PUT replaces it).
+         */
+        AutoReplyPolicyIn: {
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Categories
+             * @description Categories it may answer; null means every category.
+             * @default null
+             */
+            categories?: string[] | null;
+            /**
+             * Never Priorities
+             * @description Priorities it never answers.
+             */
+            never_priorities?: ("low" | "medium" | "high" | "urgent")[];
+            /**
+             * Min Confidence
+             * @description The classifier's calibrated confidence it needs.
+             * @default 0.5
+             */
+            min_confidence?: number;
+            /**
+             * Min Similarity
+             * @description The cosine similarity the best passage of the category needs.
+             * @default 0.45
+             */
+            min_similarity?: number;
+            /**
+             * Signature
+             * @description The name the answers are signed with.
+             * @default AI assistant
+             */
+            signature?: string;
+            /**
+             * On Llm Failure
+             * @description When the LLM times out or fails: answer from the template, or decline.
+             * @default template
+             * @enum {string}
+             */
+            on_llm_failure?: "template" | "decline";
+        };
+        /**
+         * AutoReplyPolicyOut
+         * @description The policy in force (the defaults, disabled, until an admin saves one).
+         */
+        AutoReplyPolicyOut: {
+            /** Enabled */
+            enabled: boolean;
+            /** Categories */
+            categories: string[] | null;
+            /** Never Priorities */
+            never_priorities: ("low" | "medium" | "high" | "urgent")[];
+            /** Min Confidence */
+            min_confidence: number;
+            /** Min Similarity */
+            min_similarity: number;
+            /** Signature */
+            signature: string;
+            /**
+             * On Llm Failure
+             * @enum {string}
+             */
+            on_llm_failure: "template" | "decline";
+            /** Updated At */
+            updated_at: string | null;
+            /** Updated By */
+            updated_by: number | null;
         };
         /**
          * Backlog
@@ -874,6 +1123,24 @@ export interface components {
             start: string;
             /** End */
             end: string;
+        };
+        /**
+         * Citation
+         * @description A knowledge-base passage an answer relies on.
+         */
+        Citation: {
+            /**
+             * Source
+             * @description The KB document's `metadata.source`.
+             */
+            source: string;
+            /**
+             * Title
+             * @default null
+             */
+            title?: string | null;
+            /** Chunk Id */
+            chunk_id: string;
         };
         /**
          * ClassifierOut
@@ -972,6 +1239,27 @@ export interface components {
             created: number;
             /** Resolved */
             resolved: number;
+        };
+        /**
+         * DeflectionIn
+         * @description The requester says a self-service answer solved the question (no ticket is created).
+         */
+        DeflectionIn: {
+            /** Question */
+            question: string;
+            /**
+             * Category
+             * @default null
+             */
+            category?: string | null;
+        };
+        /**
+         * DeflectionOut
+         * @description The deflection was counted.
+         */
+        DeflectionOut: {
+            /** Recorded */
+            recorded: boolean;
         };
         /**
          * Durations
@@ -1550,6 +1838,18 @@ export interface components {
              * @default false
              */
             hidden_from_requester?: boolean;
+            /**
+             * Origin
+             * @description Who wrote it: an agent, the requester or the AI.
+             * @default agent
+             * @enum {string}
+             */
+            origin?: "agent" | "requester" | "ai";
+            /**
+             * Citations
+             * @description The KB passages an AI answer relies on.
+             */
+            citations?: components["schemas"]["Citation"][];
         };
         /**
          * SlaPolicyIn
@@ -1919,6 +2219,11 @@ export interface components {
              * @default null
              */
             csat_at?: string | null;
+            /**
+             * @description The AI's first-response decision.
+             * @default null
+             */
+            ai_response?: components["schemas"]["AiResponseOut"] | null;
             /**
              * Created By
              * @description The staff member who opened the ticket on the requester's behalf; null when the requester opened it.
@@ -2962,6 +3267,376 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_ai_auto_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoReplyPolicyOut"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_api_ai_auto_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutoReplyPolicyIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoReplyPolicyOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_tickets_ticket_id_ai_feedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AiFeedbackIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict (duplicate or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_ai_answer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AiAnswerIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiAnswerOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_ai_deflections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeflectionIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeflectionOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

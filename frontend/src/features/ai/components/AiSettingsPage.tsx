@@ -11,6 +11,7 @@ import { useAuth } from '@/lib/auth';
 import { addExamples, useClassifier, useRetrain } from '../api/classifier';
 import { useLabels, useUpsertLabels } from '../api/labels';
 import { aiKeys } from '../api/keys';
+import { AutoReplyCard } from './AutoReplyCard';
 import { MAX_BATCH, parseExamplesCsv, sendInBatches, toBatches, type SendReport } from '../examples-csv';
 
 const STATUS_COLORS: Record<Classifier['status'], string> = { ready: 'green', training: 'blue', untrained: 'default' };
@@ -27,6 +28,7 @@ export default function AiSettingsPage() {
         <Col xs={24} xl={10}><ClassifierCard /></Col>
         <Col xs={24} xl={14}><TaxonomyCard /></Col>
         <Col span={24}><ExamplesCard /></Col>
+        <Col span={24}><AutoReplyCard /></Col>
       </Row>
     </Flex>
   );

@@ -13,6 +13,7 @@ import { useCreateReply } from '@/api/tickets/create-reply';
 import { ticketQueryOptions } from '@/api/tickets/get-ticket';
 import { ReplyThread } from '@/components/tickets/ReplyThread';
 import { MAX_CONTENT } from '@/components/tickets/TicketFields';
+import { AiAnswerFeedback } from './AiAnswerFeedback';
 import { RatingWidget } from './RatingWidget';
 
 const STATUS_WORDS: Record<Ticket['status'], string> = {
@@ -57,6 +58,7 @@ function RequesterTicket({ ticket }: { ticket: Ticket }) {
         <Typography.Text type="secondary">Opened {formatDateTime(ticket.created_at)}</Typography.Text>
         <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginTop: 8, marginBottom: 0 }} data-testid="ticket-content">{ticket.content}</Typography.Paragraph>
       </Card>
+      <AiAnswerFeedback ticket={ticket} />
       {showRating && <RatingWidget ticket={ticket} />}
       <Card title="Conversation">
         <ReplyThread ticketId={ticket.id} users={undefined} authorName={(id) => (id === user?.id ? 'You' : 'Support team')} />

@@ -11,6 +11,7 @@ import { formatDateTime, formatRelative } from '@/lib/format';
 import { useCreateTicket } from '@/api/tickets/create-ticket';
 import { useTickets } from '@/api/tickets/get-tickets';
 import { contentRules, MAX_TITLE, titleRules } from '@/components/tickets/TicketFields';
+import { SelfServiceAnswer } from './SelfServiceAnswer';
 
 const PAGE_SIZE = 20;
 
@@ -74,6 +75,8 @@ function NewRequestModal({ open, onClose }: { open: boolean; onClose: () => void
   const navigate = useNavigate();
   const { message } = App.useApp();
   const [problem, setProblem] = useState<string | null>(null);
+  const title = Form.useWatch('title', form) ?? '';
+  const content = Form.useWatch('content', form) ?? '';
   const onFinish = (values: RequestValues) => {
     setProblem(null);
     create.mutate(
@@ -95,6 +98,7 @@ function NewRequestModal({ open, onClose }: { open: boolean; onClose: () => void
   return (
     <Modal title="New request" open={open} onCancel={onClose} onOk={() => form.submit()} okText="Send request" confirmLoading={create.isPending} destroyOnHidden>
       {problem && <Alert type="error" showIcon role="alert" title="Not sent" description={problem} style={{ marginBottom: 16 }} />}
+      <SelfServiceAnswer question={`${title}\n${content}`} onDeflected={() => { form.resetFields(); onClose(); }} />
       <Form<RequestValues> form={form} name="new-request" layout="vertical" onFinish={onFinish}>
         <Form.Item label="Subject" name="title" rules={titleRules}>
           <Input maxLength={MAX_TITLE + 1} autoFocus />
