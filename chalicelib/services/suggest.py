@@ -71,7 +71,7 @@ def suggest(*, ticket_id: int, actor: Principal) -> dict[str, Any]:
     snippets = _snippets(f"{ticket.title}\n{ticket.content}\n{latest_from_customer}".strip())
     draft = drafting.draft_reply({"title": ticket.title, "content": ticket.content},
                                  requester.name if requester else None, agent.name if agent else None, thread,
-                                 snippets)
+                                 snippets, classification["category"])
     sources = [{"n": n, "id": s["id"], "source": s["metadata"].get("source"), "title": s["metadata"].get("title"),
                 "cited": n in draft.citations} for n, s in enumerate(snippets, 1)]
     return {
