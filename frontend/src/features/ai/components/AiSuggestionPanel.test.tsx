@@ -1,8 +1,9 @@
-import { screen, waitFor } from '@testing-library/react';
+import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AiSuggestion } from '@/api/types';
 import { errorFixture, mockFetch, renderWithProviders } from '@/test/utils';
+import { clearSuggestion } from '@/lib/suggestion-draft';
 import { AiSuggestionPanel, type AiSuggestionPanelProps } from './AiSuggestionPanel';
 
 /** Typed by the generated contract of POST /api/ai/tickets/{id}/suggest. */
@@ -25,7 +26,10 @@ const SUGGESTION: AiSuggestion = {
   model: 'test-model',
 };
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  sessionStorage.clear();
+});
 
 function setup(overrides: Partial<AiSuggestionPanelProps> = {}) {
   const props: AiSuggestionPanelProps = {
@@ -134,5 +138,30 @@ describe('AI suggestion panel', () => {
     await user.click(screen.getByRole('button', { name: 'Generate' }));
     expect(await screen.findByText('AI suggestions are not available yet')).toBeInTheDocument();
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Try again' })).not.toBeInTheDocument());
+  });
+
+  it('keeps the generated draft across a reload of the page, per ticket, until a reply from it is sent', async () => {
+    const { calls } = mockFetch([{ method: 'POST', path: '/api/ai/tickets/7/suggest', body: SUGGESTION }]);
+    const user = userEvent.setup();
+    setup();
+    await user.click(screen.getByRole('button', { name: 'Generate' }));
+    expect(await screen.findByTestId('ai-draft')).toHaveTextContent(SUGGESTION.draft);
+    cleanup();
+
+    setup(); // the page again, as after a reload: no new request, the same draft
+    expect(screen.getByTestId('ai-draft')).toHaveTextContent(SUGGESTION.draft);
+    expect(screen.getByTestId('ai-kept')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Regenerate' })).toBeInTheDocument();
+    expect(calls).toHaveLength(1);
+    cleanup();
+
+    setup({ ticketId: 8 }); // another ticket has nothing kept
+    expect(screen.queryByTestId('ai-draft')).not.toBeInTheDocument();
+    cleanup();
+
+    clearSuggestion(7); // what the reply form does once the reply is sent
+    setup();
+    expect(screen.queryByTestId('ai-draft')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Generate' })).toBeInTheDocument();
   });
 });

@@ -1,7 +1,9 @@
 import { BulbOutlined, CheckOutlined, EnterOutlined, PlusOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Collapse, Descriptions, Flex, Progress, Skeleton, Space, Tag, Typography } from 'antd';
+import { useState } from 'react';
 import type { AiSnippet, AiSuggestion, TicketPriority } from '@/api/types';
 import { PriorityTag, tagColor } from '@/components/chips';
+import { loadSuggestion, saveSuggestion } from '@/lib/suggestion-draft';
 import { useSuggestion } from '../api/suggest';
 import { explainAiError } from '../explain';
 
@@ -30,15 +32,26 @@ export function sourceName(source: AiSuggestion['sources'][number] | string): st
   return typeof name === 'string' ? name : '';
 }
 
+function isSuggestion(value: unknown): value is AiSuggestion {
+  const v = value as Partial<AiSuggestion> | null;
+  return typeof v === 'object' && v !== null && typeof v.draft === 'string' && Array.isArray(v.snippets)
+    && Array.isArray(v.tags) && Array.isArray(v.sources) && typeof v.confidence === 'number';
+}
+
 export function AiSuggestionPanel(props: AiSuggestionPanelProps) {
   const suggestion = useSuggestion();
-  const generate = () => suggestion.mutate(props.ticketId);
+  // A suggestion generated before a reload (kept per ticket in sessionStorage until a reply from it is sent).
+  const [kept] = useState(() => loadSuggestion(props.ticketId, isSuggestion));
+  const generate = () => suggestion.mutate(props.ticketId, {
+    onSuccess: (data) => saveSuggestion(props.ticketId, data),
+  });
+  const shown = suggestion.data ?? (suggestion.isIdle ? kept : null);
   return (
     <Card
       title={<Space><BulbOutlined /> AI suggestion</Space>}
       extra={
-        <Button type={suggestion.data ? 'default' : 'primary'} onClick={generate} loading={suggestion.isPending}>
-          {suggestion.data ? 'Regenerate' : 'Generate'}
+        <Button type={shown ? 'default' : 'primary'} onClick={generate} loading={suggestion.isPending}>
+          {shown ? 'Regenerate' : 'Generate'}
         </Button>
       }
       data-testid="ai-panel"
@@ -50,13 +63,16 @@ export function AiSuggestionPanel(props: AiSuggestionPanelProps) {
         </div>
       )}
       {suggestion.isError && !suggestion.isPending && <AiError error={suggestion.error} onRetry={generate} />}
-      {suggestion.isIdle && (
+      {suggestion.isIdle && !shown && (
         <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
           Generate a category, priority, tags and a draft reply from this ticket and the knowledge base. Nothing
           changes until you apply it.
         </Typography.Paragraph>
       )}
-      {suggestion.data && !suggestion.isPending && <SuggestionView suggestion={suggestion.data} {...props} />}
+      {suggestion.isIdle && shown && (
+        <Typography.Text type="secondary" data-testid="ai-kept">Generated earlier in this session.</Typography.Text>
+      )}
+      {shown && !suggestion.isPending && <SuggestionView suggestion={shown} {...props} />}
     </Card>
   );
 }

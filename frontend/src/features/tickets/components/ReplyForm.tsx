@@ -6,6 +6,7 @@ import { applyServerErrors } from '@/lib/form-errors';
 import { UserSelect } from '@/components/users/UserSelect';
 import { useCreateReply } from '@/api/tickets/create-reply';
 import { MAX_CONTENT } from '@/components/tickets/TicketFields';
+import { clearSuggestion } from '@/lib/suggestion-draft';
 
 export interface ReplyFormValues {
   author_id?: number;
@@ -39,6 +40,7 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
       { ticketId, body: { content: values.content, author_id: values.author_id, internal: values.internal, ...(fromSuggestion ? { from_suggestion: true } : {}) } },
       {
         onSuccess: () => {
+          if (fromSuggestion) clearSuggestion(ticketId);
           message.success(values.internal ? 'Internal note added' : 'Reply sent');
         },
         onError: (error) => {
