@@ -10,6 +10,7 @@ import { describeError, isApiError } from '@/lib/api-client';
 import { formatDateTime } from '@/lib/format';
 import { useAuth } from '@/lib/auth';
 import { AiClassification } from '@/features/ai/components/AiClassification';
+import { AiDecisionCard } from '@/features/ai/components/AiDecisionCard';
 import { AiSuggestionPanel } from '@/features/ai/components/AiSuggestionPanel';
 import { useLabels } from '@/features/ai/api/labels';
 import { SlaChip } from '@/components/sla/SlaChip';
@@ -224,6 +225,7 @@ function TicketDetail({ ticket, remove, reload }: DetailProps) {
           <Flex vertical gap={16}>
           <SlaPanel ticket={ticket} />
           <CsatCard ticket={ticket} />
+          <AiDecisionCard ticket={ticket} />
           <AiSuggestionPanel
             ticketId={ticket.id}
             currentPriority={ticket.priority}

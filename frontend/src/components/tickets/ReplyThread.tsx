@@ -1,4 +1,4 @@
-import { LockOutlined } from '@ant-design/icons';
+import { LockOutlined, RobotOutlined } from '@ant-design/icons';
 import { Avatar, Button, Flex, Skeleton, Tag, Typography } from 'antd';
 import type { Reply, User } from '@/api/types';
 import { EmptyState, ErrorState } from '@/components/states';
@@ -53,6 +53,7 @@ function ReplyItem({ reply, author, name: forcedName, posterName }: { reply: Rep
         <Typography.Text strong>{name}</Typography.Text>
         {author && <Typography.Text type="secondary">{author.role}</Typography.Text>}
         {reply.internal && <Tag icon={<LockOutlined />} color="warning">Internal note</Tag>}
+        {reply.origin === 'ai' && <Tag icon={<RobotOutlined />} color="geekblue" data-testid="ai-reply-tag">AI answer</Tag>}
         {reply.merged_from && <Tag>From #{reply.merged_from}</Tag>}
         {reply.hidden_from_requester && <Tag color="purple">Another requester&apos;s: not shown to this requester</Tag>}
         <Typography.Text type="secondary" title={formatDateTime(reply.created_at)} style={{ marginLeft: 'auto' }}>
@@ -60,6 +61,11 @@ function ReplyItem({ reply, author, name: forcedName, posterName }: { reply: Rep
         </Typography.Text>
       </Flex>
       <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: '8px 0 0' }}>{reply.content}</Typography.Paragraph>
+      {reply.origin === 'ai' && (reply.citations?.length ?? 0) > 0 && (
+        <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="ai-reply-citations">
+          Cited: {reply.citations!.map((c) => c.title ? `${c.title} (${c.source})` : c.source).join(', ')}
+        </Typography.Text>
+      )}
     </div>
   );
 }
