@@ -285,6 +285,30 @@ class CsatSummary(Out):
     distribution: dict[Literal["1", "2", "3", "4", "5"], int]
 
 
+class AutoReplyOutcomes(Out):
+    """The AI first response's outcomes: answers sent, resolved by AI, reopened after AI, deflections."""
+
+    sent: int
+    resolved: int
+    reopened: int
+    deflected: int
+
+
+class AutoReplyDay(AutoReplyOutcomes):
+    """The outcomes on one UTC day."""
+
+    date: str
+
+
+class AutoReplySummary(AutoReplyOutcomes):
+    """The AI first response in the range (ops/auto_reply_stats.py); its answers are not in `first_response`,
+    which counts human first responses only."""
+
+    declined: dict[str, int] = Field(description="Declined decisions by reason code.")
+    by_category: dict[str, AutoReplyOutcomes]
+    days: list[AutoReplyDay]
+
+
 class AiSummary(Out):
     """AI usage: the classifier's category mix, suggestions, and how often agents kept what it proposed."""
 
@@ -293,6 +317,7 @@ class AiSummary(Out):
     category_accepted: int
     drafts_used: int
     acceptance_rate: float | None
+    auto_reply: AutoReplySummary
 
 
 class SummaryCost(Out):

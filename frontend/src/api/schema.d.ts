@@ -904,6 +904,7 @@ export interface components {
             drafts_used: number;
             /** Acceptance Rate */
             acceptance_rate: number | null;
+            auto_reply: components["schemas"]["AutoReplySummary"];
         };
         /**
          * Alternative
@@ -997,6 +998,36 @@ export interface components {
             attainment: number | null;
         };
         /**
+         * AutoReplyDay
+         * @description The outcomes on one UTC day.
+         */
+        AutoReplyDay: {
+            /** Sent */
+            sent: number;
+            /** Resolved */
+            resolved: number;
+            /** Reopened */
+            reopened: number;
+            /** Deflected */
+            deflected: number;
+            /** Date */
+            date: string;
+        };
+        /**
+         * AutoReplyOutcomes
+         * @description The AI first response's outcomes: answers sent, resolved by AI, reopened after AI, deflections.
+         */
+        AutoReplyOutcomes: {
+            /** Sent */
+            sent: number;
+            /** Resolved */
+            resolved: number;
+            /** Reopened */
+            reopened: number;
+            /** Deflected */
+            deflected: number;
+        };
+        /**
          * AutoReplyPolicyIn
          * @description What the AI may answer on its own. Send the whole policy (a PUT replaces it).
          */
@@ -1066,6 +1097,34 @@ export interface components {
             updated_at: string | null;
             /** Updated By */
             updated_by: number | null;
+        };
+        /**
+         * AutoReplySummary
+         * @description The AI first response in the range (ops/auto_reply_stats.py); its answers are not in `first_response`,
+         *     which counts human first responses only.
+         */
+        AutoReplySummary: {
+            /** Sent */
+            sent: number;
+            /** Resolved */
+            resolved: number;
+            /** Reopened */
+            reopened: number;
+            /** Deflected */
+            deflected: number;
+            /**
+             * Declined
+             * @description Declined decisions by reason code.
+             */
+            declined: {
+                [key: string]: number;
+            };
+            /** By Category */
+            by_category: {
+                [key: string]: components["schemas"]["AutoReplyOutcomes"];
+            };
+            /** Days */
+            days: components["schemas"]["AutoReplyDay"][];
         };
         /**
          * Backlog

@@ -22,7 +22,15 @@ const RAW: AnalyticsSummaryOut = {
     breaches: { first_response: 1, resolution: 2 },
   },
   csat: { count: 3, average: 4.333, distribution: { '1': 0, '2': 0, '3': 0, '4': 2, '5': 1 } },
-  ai: { category_mix: { network: 3, billing: 5, out_of_scope: 1 }, suggestions: 4, category_accepted: 1, drafts_used: 2, acceptance_rate: 0.75 },
+  ai: {
+    category_mix: { network: 3, billing: 5, out_of_scope: 1 }, suggestions: 4, category_accepted: 1, drafts_used: 2, acceptance_rate: 0.75,
+    auto_reply: {
+      sent: 4, resolved: 3, reopened: 1, deflected: 2,
+      declined: { 'out of scope': 2, 'urgent priority is never answered': 5, disabled: 0 },
+      by_category: { billing: { sent: 1, resolved: 1, reopened: 0, deflected: 2 }, network: { sent: 3, resolved: 2, reopened: 1, deflected: 0 } },
+      days: [{ date: '2026-03-01', sent: 4, resolved: 3, reopened: 1, deflected: 2 }],
+    },
+  },
   cost: { stat_queries: 1 },
 };
 
@@ -54,6 +62,14 @@ describe('dashboard data', () => {
     expect(data.csat.average).toBeCloseTo(4.333);
     expect(data.ai.categoryMix.map((r) => [r.label, r.count])).toEqual([['billing', 5], ['network', 3], ['Out of scope', 1]]);
     expect(data.ai.acceptanceRate).toBe(0.75);
+  });
+
+  it('gives the AI first response: sent, resolved by AI, reopened, declined by reason, deflections; AI and human first responses apart', () => {
+    const { ai, firstResponses } = readSummary(RAW);
+    expect(ai.autoReply).toMatchObject({ sent: 4, resolved: 3, reopened: 1, deflected: 2, declinedTotal: 7, resolvedRate: 0.75 });
+    expect(ai.autoReply.declined.map((r) => [r.label, r.count])).toEqual([['urgent priority is never answered', 5], ['out of scope', 2]]);
+    expect(ai.autoReply.byCategory.map((r) => [r.key, r.sent, r.reopened])).toEqual([['network', 3, 1], ['billing', 1, 0]]);
+    expect(firstResponses).toEqual({ ai: 4, human: 4 });
   });
 
   it('survives missing blocks and odd values (no NaN on a chart)', () => {

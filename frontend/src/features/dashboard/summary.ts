@@ -35,7 +35,24 @@ export interface DashboardData {
     categoryAccepted: number;
     draftsUsed: number;
     acceptanceRate: number | null;
+    autoReply: AutoReplyData;
   };
+  /** First responses apart: AI answers do not count in `firstResponse` (a human's first reply does). */
+  firstResponses: { ai: number; human: number };
+}
+
+export interface AutoReplyCategoryRow { key: string; label: string; sent: number; resolved: number; reopened: number; deflected: number }
+
+export interface AutoReplyData {
+  sent: number;
+  resolved: number;
+  reopened: number;
+  deflected: number;
+  declinedTotal: number;
+  declined: CountRow[];
+  /** Share of AI answers the requester marked as solved. */
+  resolvedRate: number | null;
+  byCategory: AutoReplyCategoryRow[];
 }
 
 type Loose = Record<string, unknown>;
@@ -91,6 +108,29 @@ export function categoryLabel(category: string): string {
   return category === 'out_of_scope' ? 'Out of scope' : category;
 }
 
+function readAutoReply(value: unknown): AutoReplyData {
+  const raw = obj(value);
+  const declined = Object.entries(obj(raw.declined))
+    .map(([key, count]) => ({ key, label: key, count: num(count) }))
+    .filter((row) => row.count > 0)
+    .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  const sent = num(raw.sent);
+  const resolved = num(raw.resolved);
+  return {
+    sent,
+    resolved,
+    reopened: num(raw.reopened),
+    deflected: num(raw.deflected),
+    declined,
+    declinedTotal: declined.reduce((total, row) => total + row.count, 0),
+    resolvedRate: sent > 0 ? resolved / sent : null,
+    byCategory: Object.entries(obj(raw.by_category)).map(([key, entry]) => {
+      const e = obj(entry);
+      return { key, label: categoryLabel(key), sent: num(e.sent), resolved: num(e.resolved), reopened: num(e.reopened), deflected: num(e.deflected) };
+    }).sort((a, b) => b.sent - a.sent || a.label.localeCompare(b.label)),
+  };
+}
+
 export function readSummary(raw: AnalyticsSummaryOut): DashboardData {
   const backlog = obj(raw.backlog);
   const sla = obj(raw.sla);
@@ -101,6 +141,7 @@ export function readSummary(raw: AnalyticsSummaryOut): DashboardData {
   const distribution = obj(csat.distribution);
   const fr = num(breaches.first_response);
   const res = num(breaches.resolution);
+  const autoReply = readAutoReply(ai.auto_reply);
   return {
     from: raw.from,
     to: raw.to,
@@ -137,7 +178,9 @@ export function readSummary(raw: AnalyticsSummaryOut): DashboardData {
       categoryAccepted: num(ai.category_accepted),
       draftsUsed: num(ai.drafts_used),
       acceptanceRate: numOrNull(ai.acceptance_rate),
+      autoReply,
     },
+    firstResponses: { ai: autoReply.sent, human: num(raw.first_response?.count) },
   };
 }
 

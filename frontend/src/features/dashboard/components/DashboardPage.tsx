@@ -7,6 +7,7 @@ import { EmptyState, ErrorState } from '@/components/states';
 import { formatDuration, formatPercent } from '@/lib/format';
 import { useSummary } from '../api/get-summary';
 import { lastDays, rangeFromSearch, type DashboardData } from '../summary';
+import { AiFirstResponseCard } from './AiFirstResponseCard';
 
 // The charting library (recharts) loads with this chunk only when the dashboard is opened, and the charts
 // themselves one step later, so the numbers show before the charts are ready.
@@ -100,6 +101,7 @@ function Dashboard({ data }: { data: DashboardData }) {
           </Card>
         </Col>
       </Row>
+      <AiFirstResponseCard data={data} />
       <Suspense fallback={<Skeleton active paragraph={{ rows: 10 }} />}>
         <Charts data={data} />
       </Suspense>
