@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Flex } from 'antd';
 import type { Ticket } from '@/api/types';
+import { ticketKeys } from '@/api/tickets/keys';
 import { apiClient, describeError, unwrap } from '@/lib/api-client';
 
 export function sendAiFeedback(ticketId: number, helpful: boolean): Promise<Ticket> {
@@ -14,8 +15,8 @@ export function AiAnswerFeedback({ ticket }: { ticket: Ticket }) {
   const feedback = useMutation({
     mutationFn: (helpful: boolean) => sendAiFeedback(ticket.id, helpful),
     onSuccess: (updated) => {
-      queryClient.setQueryData(['tickets', 'detail', ticket.id], updated);
-      void queryClient.invalidateQueries({ queryKey: ['tickets'] });
+      queryClient.setQueryData(ticketKeys.detail(ticket.id), updated);
+      void queryClient.invalidateQueries({ queryKey: ticketKeys.all });
     },
     onError: (error) => void message.error(describeError(error)),
   });

@@ -3,6 +3,7 @@ import { App, Button, Card, Flex, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import type { components } from '@/api/schema';
 import { apiClient, describeError, unwrap } from '@/lib/api-client';
+import { requesterKeys } from '../api/keys';
 
 type AiAnswer = components['schemas']['AiAnswerOut'];
 
@@ -26,12 +27,13 @@ function useDebounced(value: string, ms: number): string {
  * deflection and creates no ticket; "Create my request anyway" hides the answer and lets them carry on. */
 export function SelfServiceAnswer({ question, onDeflected }: { question: string; onDeflected: () => void }) {
   const asked = useDebounced(question.trim(), DEBOUNCE_MS);
-  const [dismissed, setDismissed] = useState<string | null>(null);
+  // "Create my request anyway": the requester chose to carry on, so nothing more is offered in this form.
+  const [dismissed, setDismissed] = useState(false);
   const { message } = App.useApp();
   const answer = useQuery({
-    queryKey: ['ai', 'answer', asked],
+    queryKey: requesterKeys.answer(asked),
     queryFn: ({ signal }) => askSelfService(asked, signal),
-    enabled: asked.length >= MIN_CHARS,
+    enabled: asked.length >= MIN_CHARS && !dismissed,
     staleTime: 60_000,
     retry: false,
   });
@@ -44,11 +46,11 @@ export function SelfServiceAnswer({ question, onDeflected }: { question: string;
     onError: (error) => void message.error(describeError(error)),
   });
   const data = answer.data;
-  if (!data || dismissed === asked || (!data.answerable && data.articles.length === 0)) return null;
+  if (!data || dismissed || (!data.answerable && data.articles.length === 0)) return null;
   return (
     <Card size="small" title={data.answerable ? 'This may answer your question' : 'Articles that may help'}
       style={{ marginBottom: 16 }} data-testid="self-service-answer">
-      {data.answer && <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }}>{data.answer}</Typography.Paragraph>}
+      {data.answer && <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }} data-testid="self-service-text">{data.answer}</Typography.Paragraph>}
       {!data.answerable && (
         <ul style={{ paddingLeft: 20, margin: 0 }}>
           {data.articles.map((article) => (
@@ -61,7 +63,7 @@ export function SelfServiceAnswer({ question, onDeflected }: { question: string;
       )}
       <Flex gap={8} wrap>
         <Button type="primary" loading={deflect.isPending} onClick={() => deflect.mutate()}>This answered my question</Button>
-        <Button onClick={() => setDismissed(asked)}>Create my request anyway</Button>
+        <Button onClick={() => setDismissed(true)}>Create my request anyway</Button>
       </Flex>
     </Card>
   );
