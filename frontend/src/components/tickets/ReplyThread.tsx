@@ -34,7 +34,9 @@ export function ReplyThread({ ticketId, users, authorName }: ThreadProps) {
 
 function ReplyItem({ reply, author, name: forcedName, posterName }: { reply: Reply; author: User | undefined; name?: string; posterName?: string }) {
   const pending = reply.id < 0;
-  const name = replyAuthorLabel(reply, forcedName ?? author?.name ?? (pending ? 'You' : `User #${reply.author_id}`), posterName);
+  // The AI assistant is a system user, not in the user directory.
+  const fallback = reply.origin === 'ai' ? 'AI assistant' : pending ? 'You' : `User #${reply.author_id}`;
+  const name = replyAuthorLabel(reply, (reply.origin === 'ai' ? author?.name : forcedName ?? author?.name) ?? fallback, posterName);
   return (
     <div
       role="listitem"

@@ -47,6 +47,7 @@ describe('AI decision on the ticket page', () => {
     renderWithProviders(<ReplyThread ticketId={7} users={undefined} />);
     expect(await screen.findByText('Hi Carol, refunds take 5 days.')).toBeInTheDocument();
     expect(screen.getAllByTestId('ai-reply-tag')).toHaveLength(1);
+    expect(screen.getByText('AI assistant')).toBeInTheDocument(); // a system user, not in the directory
     expect(screen.getByTestId('ai-reply-citations')).toHaveTextContent('Cited: Refund policy (refunds.md)');
   });
 });
