@@ -285,6 +285,29 @@ class CsatSummary(Out):
     distribution: dict[Literal["1", "2", "3", "4", "5"], int]
 
 
+class AutoReplyCounts(Out):
+    """The AI first response's outcomes in one category."""
+
+    sent: int
+    resolved: int
+    reopened: int
+    deflected: int
+
+
+class AutoReplyDay(AutoReplyCounts):
+    """The AI first response's outcomes on one UTC day."""
+
+    date: str
+
+
+class AutoReplySummary(AutoReplyCounts):
+    """AI answers sent, resolved by AI, reopened after AI, declined by reason and self-service deflections."""
+
+    declined: dict[str, int] = Field(description="Declined decisions by reason.")
+    by_category: dict[str, AutoReplyCounts]
+    days: list[AutoReplyDay]
+
+
 class AiSummary(Out):
     """AI usage: the classifier's category mix, suggestions, and how often agents kept what it proposed."""
 
@@ -293,6 +316,7 @@ class AiSummary(Out):
     category_accepted: int
     drafts_used: int
     acceptance_rate: float | None
+    auto_reply: AutoReplySummary
 
 
 class SummaryCost(Out):
