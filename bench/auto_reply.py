@@ -47,6 +47,7 @@ from bench._common import (
     table,
 )
 from bench.classification import train_through_queue
+from chalicelib.schemas.ai import MAX_EXAMPLES_PER_REQUEST
 
 KB = DATASETS / "bitext_kb_retrieval"
 CLINC = DATASETS / "clinc150"
@@ -240,8 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         api = InProcessApi(admin_api_key(Path(tempfile.mkdtemp(prefix="bench-auto-reply-"))))
         try:
             setup_started = time.perf_counter()
-            for start in range(0, len(train), 1000):
-                api.ok("POST", "/api/ai/examples", {"examples": train[start:start + 1000]})
+            for start in range(0, len(train), MAX_EXAMPLES_PER_REQUEST):
+                api.ok("POST", "/api/ai/examples", {"examples": train[start:start + MAX_EXAMPLES_PER_REQUEST]})
             train_s, _ = train_through_queue(api.app)
             print(f"trained on {len(train)} examples in {train_s:.0f} s", flush=True)
             ingest_kb(api)

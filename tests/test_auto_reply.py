@@ -63,8 +63,9 @@ def enable(api, **changes):
     return body
 
 
-def new_ticket(title="Locked out", content="I forgot my password and cannot log in to my account", **fields):
-    requester = make_user(name="Carol Jones", password=None)
+def new_ticket(title="Locked out", content="I forgot my password and cannot log in to my account", requester=None,
+               **fields):
+    requester = requester or make_user(name="Carol Jones", password=None)
     return make_ticket(requester["id"], title=title, content=content, **fields), requester
 
 
@@ -216,9 +217,10 @@ def test_never_after_an_agent_replied_or_changed_the_ticket(desk):
 def test_never_on_a_merged_or_deleted_ticket(desk):
     enable(desk)
     queued("classify")
-    merged, _ = new_ticket()
+    merged, requester = new_ticket()
     deleted, _ = new_ticket()
-    survivor, _ = new_ticket(title="Other", content="my card was declined when paying the plan")
+    # the same requester's tickets: merging two requesters' tickets needs an admin's confirmation
+    survivor, _ = new_ticket(title="Other", content="my card was declined when paying the plan", requester=requester)
     messages = classify_all()
     assert desk.post(f"/api/tickets/{merged['id']}/merge", {"into": survivor["id"]})[0] == 200
     assert desk.delete(f"/api/tickets/{deleted['id']}")[0] == 204
@@ -286,8 +288,10 @@ def fake_llm(monkeypatch):
     monkeypatch.setenv("LLM_API_KEY", "test-key")
     monkeypatch.setenv("LLM_MODEL", "fake-grounded")
     monkeypatch.setenv("LLM_TIMEOUT_S", "1")
+    reset_process_state()  # settings are read once per process
     yield server
     server.stop()
+    reset_process_state()
 
 
 def test_the_llm_answer_is_sent_when_it_cites_only_given_passages(desk, fake_llm):
@@ -334,10 +338,13 @@ def test_llm_answers_that_are_not_grounded_are_declined(desk, fake_llm, script, 
     assert decision["decision"] == "declined" and problem in decision["reason"], decision
 
 
-@pytest.mark.parametrize(("on_failure", "expected"), [("decline", "declined"), ("template", "sent")])
-def test_llm_errors_decline_or_fall_back_to_the_template_by_policy(desk, fake_llm, on_failure, expected):
+@pytest.mark.parametrize(("mode", "on_failure", "expected"), [("error", "decline", "declined"),
+                                                              ("error", "template", "sent"),
+                                                              ("timeout", "decline", "declined"),
+                                                              ("timeout", "template", "sent")])
+def test_llm_errors_decline_or_fall_back_to_the_template_by_policy(desk, fake_llm, mode, on_failure, expected):
     enable(desk, on_llm_failure=on_failure)
-    fake_llm.mode = "error"
+    fake_llm.mode = mode
     queued("classify")
     ticket, _ = new_ticket()
     decide(classify_all())

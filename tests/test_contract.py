@@ -125,6 +125,25 @@ def _merge(w: World) -> Case:
     return Case(f"/api/tickets/{duplicate}/merge", {"into": survivor, "confirm_cross_requester": True})
 
 
+def _ai_answered_ticket(w: World) -> int:
+    """A requester's ticket the AI answered: classified, then decided by the auto-reply consumer."""
+    from chalicelib.handlers import ai as ai_handlers
+    from chalicelib.handlers import auto_reply as auto_reply_handlers
+    from tests.test_ai import CONTEXT, as_event, queued
+
+    w.trained()
+    doc = {"text": _DOC["text"], "metadata": {"source": "faq/reset-ai.md", "category": "account_access"}}
+    assert w.api.post("/api/kb/ingest", {"documents": [doc]})[0] == 201
+    assert w.api.put("/api/ai/auto-reply", {"enabled": True, "min_confidence": 0, "min_similarity": 0})[0] == 200
+    queued("classify")
+    ticket_id = w.ticket(title="Locked out", content="I forgot my password and cannot log in")
+    assert ai_handlers.classify_tickets(as_event(queued("classify")), CONTEXT) == {"batchItemFailures": []}
+    assert auto_reply_handlers.decide_auto_replies(as_event(queued("auto-reply")), CONTEXT) == {
+        "batchItemFailures": []}
+    assert w.api.get(f"/api/tickets/{ticket_id}")[1]["ai_response"]["decision"] == "sent"
+    return ticket_id
+
+
 def _list_webhooks(w: World) -> Case:
     w.webhook()
     return Case("/api/webhooks")
@@ -150,6 +169,14 @@ CASES: dict[tuple[str, str], Callable[[World], Case]] = {
     ("POST", "/api/ai/tickets/{ticket_id}/suggest"): _suggest,
     ("POST", "/api/ai/classify"): _classify,
     ("GET", "/api/ai/classifier"): lambda w: Case("/api/ai/classifier"),
+    ("GET", "/api/ai/auto-reply"): lambda w: Case("/api/ai/auto-reply"),
+    ("PUT", "/api/ai/auto-reply"): lambda w: Case("/api/ai/auto-reply", {"enabled": True, "categories": ["billing"]}),
+    ("POST", "/api/tickets/{ticket_id}/ai-feedback"): lambda w: Case(
+        f"/api/tickets/{_ai_answered_ticket(w)}/ai-feedback", {"helpful": True}),
+    ("POST", "/api/ai/answer"): lambda w: (w.trained(), w.kb_document(),
+                                           Case("/api/ai/answer", {"question": "How do I reset my password?"}))[2],
+    ("POST", "/api/ai/deflections"): lambda w: Case("/api/ai/deflections", {"question": "How do I reset it?",
+                                                                            "category": "account_access"}),
     ("POST", "/api/ai/examples"): lambda w: Case("/api/ai/examples", {"examples": _EXAMPLES}),
     ("GET", "/api/ai/examples"): _examples,
     ("POST", "/api/ai/labels"): lambda w: Case("/api/ai/labels", {"labels": [{"name": "billing"}]}),

@@ -66,6 +66,7 @@ class AiResponseOut(Out):
     sources: list[str]
     confidence: float
     decided_at: str
+    category: str | None = Field(default=None, description="The category the decision was made for.")
     feedback: Literal["helpful", "not_helpful"] | None = None
     feedback_at: str | None = None
 

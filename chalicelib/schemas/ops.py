@@ -285,8 +285,8 @@ class CsatSummary(Out):
     distribution: dict[Literal["1", "2", "3", "4", "5"], int]
 
 
-class AutoReplyOutcomes(Out):
-    """The AI first response's outcomes: answers sent, resolved by AI, reopened after AI, deflections."""
+class AutoReplyCounts(Out):
+    """The AI first response's outcomes in one category."""
 
     sent: int
     resolved: int
@@ -294,18 +294,17 @@ class AutoReplyOutcomes(Out):
     deflected: int
 
 
-class AutoReplyDay(AutoReplyOutcomes):
-    """The outcomes on one UTC day."""
+class AutoReplyDay(AutoReplyCounts):
+    """The AI first response's outcomes on one UTC day."""
 
     date: str
 
 
-class AutoReplySummary(AutoReplyOutcomes):
-    """The AI first response in the range (ops/auto_reply_stats.py); its answers are not in `first_response`,
-    which counts human first responses only."""
+class AutoReplySummary(AutoReplyCounts):
+    """AI answers sent, resolved by AI, reopened after AI, declined by reason and self-service deflections."""
 
-    declined: dict[str, int] = Field(description="Declined decisions by reason code.")
-    by_category: dict[str, AutoReplyOutcomes]
+    declined: dict[str, int] = Field(description="Declined decisions by reason.")
+    by_category: dict[str, AutoReplyCounts]
     days: list[AutoReplyDay]
 
 

@@ -877,6 +877,12 @@ export interface components {
             /** Decided At */
             decided_at: string;
             /**
+             * Category
+             * @description The category the decision was made for.
+             * @default null
+             */
+            category?: string | null;
+            /**
              * Feedback
              * @default null
              */
@@ -998,8 +1004,22 @@ export interface components {
             attainment: number | null;
         };
         /**
+         * AutoReplyCounts
+         * @description The AI first response's outcomes in one category.
+         */
+        AutoReplyCounts: {
+            /** Sent */
+            sent: number;
+            /** Resolved */
+            resolved: number;
+            /** Reopened */
+            reopened: number;
+            /** Deflected */
+            deflected: number;
+        };
+        /**
          * AutoReplyDay
-         * @description The outcomes on one UTC day.
+         * @description The AI first response's outcomes on one UTC day.
          */
         AutoReplyDay: {
             /** Sent */
@@ -1012,20 +1032,6 @@ export interface components {
             deflected: number;
             /** Date */
             date: string;
-        };
-        /**
-         * AutoReplyOutcomes
-         * @description The AI first response's outcomes: answers sent, resolved by AI, reopened after AI, deflections.
-         */
-        AutoReplyOutcomes: {
-            /** Sent */
-            sent: number;
-            /** Resolved */
-            resolved: number;
-            /** Reopened */
-            reopened: number;
-            /** Deflected */
-            deflected: number;
         };
         /**
          * AutoReplyPolicyIn
@@ -1100,8 +1106,7 @@ export interface components {
         };
         /**
          * AutoReplySummary
-         * @description The AI first response in the range (ops/auto_reply_stats.py); its answers are not in `first_response`,
-         *     which counts human first responses only.
+         * @description AI answers sent, resolved by AI, reopened after AI, declined by reason and self-service deflections.
          */
         AutoReplySummary: {
             /** Sent */
@@ -1114,14 +1119,14 @@ export interface components {
             deflected: number;
             /**
              * Declined
-             * @description Declined decisions by reason code.
+             * @description Declined decisions by reason.
              */
             declined: {
                 [key: string]: number;
             };
             /** By Category */
             by_category: {
-                [key: string]: components["schemas"]["AutoReplyOutcomes"];
+                [key: string]: components["schemas"]["AutoReplyCounts"];
             };
             /** Days */
             days: components["schemas"]["AutoReplyDay"][];
