@@ -430,7 +430,9 @@ export interface paths {
         put?: never;
         /**
          * Search the knowledge base
-         * @description Hybrid search (vector + full text, fused by rank); `distance` is the cosine distance.
+         * @description Hybrid search (vector + full text, fused by rank); `distance` is the cosine distance. Articles answering the
+         *         search's category (`category`, the ticket's with `ticket_id`, else the query's predicted one) are preferred;
+         *         `context` says which category was used and how sure it was.
          *
          *     Needs the scope `kb:read`.
          */
@@ -877,6 +879,12 @@ export interface components {
             /** Decided At */
             decided_at: string;
             /**
+             * Category
+             * @description The category the decision was made for.
+             * @default null
+             */
+            category?: string | null;
+            /**
              * Feedback
              * @default null
              */
@@ -904,6 +912,7 @@ export interface components {
             drafts_used: number;
             /** Acceptance Rate */
             acceptance_rate: number | null;
+            auto_reply: components["schemas"]["AutoReplySummary"];
         };
         /**
          * Alternative
@@ -997,6 +1006,36 @@ export interface components {
             attainment: number | null;
         };
         /**
+         * AutoReplyCounts
+         * @description The AI first response's outcomes in one category.
+         */
+        AutoReplyCounts: {
+            /** Sent */
+            sent: number;
+            /** Resolved */
+            resolved: number;
+            /** Reopened */
+            reopened: number;
+            /** Deflected */
+            deflected: number;
+        };
+        /**
+         * AutoReplyDay
+         * @description The AI first response's outcomes on one UTC day.
+         */
+        AutoReplyDay: {
+            /** Sent */
+            sent: number;
+            /** Resolved */
+            resolved: number;
+            /** Reopened */
+            reopened: number;
+            /** Deflected */
+            deflected: number;
+            /** Date */
+            date: string;
+        };
+        /**
          * AutoReplyPolicyIn
          * @description What the AI may answer on its own. Send the whole policy (a PUT replaces it).
          */
@@ -1066,6 +1105,33 @@ export interface components {
             updated_at: string | null;
             /** Updated By */
             updated_by: number | null;
+        };
+        /**
+         * AutoReplySummary
+         * @description AI answers sent, resolved by AI, reopened after AI, declined by reason and self-service deflections.
+         */
+        AutoReplySummary: {
+            /** Sent */
+            sent: number;
+            /** Resolved */
+            resolved: number;
+            /** Reopened */
+            reopened: number;
+            /** Deflected */
+            deflected: number;
+            /**
+             * Declined
+             * @description Declined decisions by reason.
+             */
+            declined: {
+                [key: string]: number;
+            };
+            /** By Category */
+            by_category: {
+                [key: string]: components["schemas"]["AutoReplyCounts"];
+            };
+            /** Days */
+            days: components["schemas"]["AutoReplyDay"][];
         };
         /**
          * Backlog
@@ -1523,6 +1589,33 @@ export interface components {
             chunk_count: number;
         };
         /**
+         * KbSearchContext
+         * @description The category the search preferred and how sure it was of it.
+         */
+        KbSearchContext: {
+            /**
+             * Category
+             * @description The taxonomy category; null when none applied.
+             */
+            category: string | null;
+            /**
+             * Confidence
+             * @description 1 for a given category or an agent's; else the classifier's.
+             */
+            confidence: number | null;
+            /**
+             * Source
+             * @description Where the category came from: the request, the ticket, or predicted from the query.
+             * @enum {string}
+             */
+            source: "request" | "ticket" | "predicted" | "none";
+            /**
+             * Used
+             * @description Whether it re-ranked the results (a prediction under 0.3 is only reported).
+             */
+            used: boolean;
+        };
+        /**
          * KbSearchIn
          * @description A question in natural language, how many chunks to return, and optional metadata filters.
          */
@@ -1542,6 +1635,18 @@ export interface components {
             filter?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Category
+             * @description Prefer the articles answering this taxonomy category.
+             * @default null
+             */
+            category?: string | null;
+            /**
+             * Ticket Id
+             * @description Prefer the articles answering this ticket's category (the agents', else the AI's).
+             * @default null
+             */
+            ticket_id?: number | null;
         };
         /**
          * KbSearchOut
@@ -1550,6 +1655,7 @@ export interface components {
         KbSearchOut: {
             /** Results */
             results: components["schemas"]["KbHit"][];
+            context: components["schemas"]["KbSearchContext"];
         };
         /**
          * LabelIn
@@ -1796,6 +1902,11 @@ export interface components {
              * @default false
              */
             from_suggestion?: boolean;
+            /**
+             * Cited Sources
+             * @description With `from_suggestion`: the KB documents (`metadata.source`) the draft cited. They are learnt as answering the ticket's category, and KB search prefers them for it from then on.
+             */
+            cited_sources?: string[];
         };
         /**
          * ReplyOut
@@ -3804,6 +3915,15 @@ export interface operations {
             };
             /** @description Not allowed for this caller */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
