@@ -40,6 +40,31 @@ def history() -> tuple[list[str], list[str]]:
     return texts + oos, labels + ["out_of_scope"] * len(oos)
 
 
+def write_report(data: dict[str, Any]) -> None:
+    """This bench's section of docs/BENCHMARKS.md, from its JSON (bench/results/kb_category.json)."""
+    from chalicelib.services import kb_context
+
+    results, product, dev_n = data["results"], data["product"], data["queries"]
+    accuracy, texts_n = data["classifier_accuracy_dev"], data["history_examples"]
+    rows = [[r["context"], r["categories"], r["boost"], f"{r['recall@1']:.3f}", f"{r['recall@5']:.3f}",
+             f"{r['mrr@10']:.3f}"] for r in results]
+    write_section("kb-category", f"""### KB search with the desk's history and categories
+
+`python -m bench.kb_category` ({data['seconds']} s; raw numbers in `bench/results/kb_category.json`). Bitext KB,
+{dev_n} dev queries, searched as the API does (hybrid, {kb_context.PREFER_CANDIDATES} candidates), then
+re-ranked by `services/kb_context.prefer`: a result answering the context's category has its score multiplied by
+`1 + boost * confidence`. The context is the category the classifier (trained on the {texts_n} history examples,
+{accuracy:.1%} accurate on these queries) predicts for the query, used when it is at least
+{kb_context.MIN_PREDICTED_CONFIDENCE} sure; "given" passes the true intent as `category` (an upper bound).
+"tagged": passages carry `metadata.category`; "learnt": no tags, only the links agents teach by sending suggested
+replies (here: each train query's intent -> its relevant passages). Boost 0 is the search without context.
+**The product's setting (boost {kb_context.PREFER_BOOST}, predicted, tagged): MRR@10 {product['mrr@10']:.3f}**
+(target {TARGET_MRR}).
+
+{table(["context", "categories", "boost", "recall@1", "recall@5", "MRR@10"], rows)}
+""")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build, train, search, re-rank, score; save JSON and the report section."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -131,23 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"MRR@10 {product['mrr@10']} (product, boost {kb_context.PREFER_BOOST}); classifier accuracy "
           f"{accuracy:.4f}; wrote {path}")
     if not args.no_report:
-        rows = [[r["context"], r["categories"], r["boost"], f"{r['recall@1']:.3f}", f"{r['recall@5']:.3f}",
-                 f"{r['mrr@10']:.3f}"] for r in results]
-        write_section("kb-category", f"""### KB search with the desk's history and categories
-
-`python -m bench.kb_category` ({data['seconds']} s; raw numbers in `bench/results/kb_category.json`). Bitext KB,
-{len(dev)} dev queries, searched as the API does (hybrid, {kb_context.PREFER_CANDIDATES} candidates), then
-re-ranked by `services/kb_context.prefer`: a result answering the context's category has its score multiplied by
-`1 + boost * confidence`. The context is the category the classifier (trained on the {len(texts)} history examples,
-{accuracy:.1%} accurate on these queries) predicts for the query, used when it is at least
-{kb_context.MIN_PREDICTED_CONFIDENCE} sure; "given" passes the true intent as `category` (an upper bound).
-"tagged": passages carry `metadata.category`; "learnt": no tags, only the links agents teach by sending suggested
-replies (here: each train query's intent -> its relevant passages). Boost 0 is the search without context.
-**The product's setting (boost {kb_context.PREFER_BOOST}, predicted, tagged): MRR@10 {product['mrr@10']:.3f}**
-(target {TARGET_MRR}).
-
-{table(["context", "categories", "boost", "recall@1", "recall@5", "MRR@10"], rows)}
-""")
+        write_report(data)
     return 0
 
 
