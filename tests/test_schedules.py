@@ -28,7 +28,7 @@ IDLE_RESULTS = {
     "sla_watch": {"at_risk": 0, "breached": 0, "stale": 0},
     "sweep_deletes": {"completed": 0},
     "sweep_merges": {"finished": 0},
-    "ai_housekeeping": {"redelivered": 0, "training": False},
+    "ai_housekeeping": {"redelivered": 0, "training": False, "auto_reply": 0},
     "kb_optimize": {"done": ["optimize"]},
 }
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
 from chalicelib.errors import FieldError, ValidationFailed
 from chalicelib.rag.chunking import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE
-from chalicelib.schemas.common import Out, Strict, _check_text, _require_non_blank
+from chalicelib.schemas.common import EntityId, Out, Strict, _check_text, _require_non_blank
 
 # A request body is at most 1 MiB (api/http.MAX_BODY_BYTES, under Lambda's 6 MB payload): 20 documents of 12,000
 # characters (up to 4 bytes each in UTF-8) and their metadata fit; longer files go through the uploads bucket.
@@ -25,6 +25,11 @@ MAX_DELETE_IDS = 1_000
 FILTER_KEYS = ("source", "title", "heading")
 MAX_FILTER_VALUES = 20
 MAX_FILTER_VALUE_CHARS = 1_024
+MAX_CATEGORIES = 20
+MAX_CATEGORY_CHARS = 100
+# A taxonomy label: printable, no commas (`metadata.category` may list several labels separated by commas).
+CategoryLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CATEGORY_CHARS,
+                                                 pattern=r"^[^,\x00-\x1f\x7f]+$")]
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
 
 
@@ -34,8 +39,14 @@ def _check_metadata(value: dict[str, Any]) -> dict[str, Any]:
     for key, item in value.items():
         if not _KEY.match(key):
             raise ValueError(f"key {key[:70]!r} must match {_KEY.pattern}")
+        if key == "category" and isinstance(item, list):
+            if not 1 <= len(item) <= MAX_CATEGORIES or not all(
+                    isinstance(v, str) and 0 < len(v.strip()) <= MAX_CATEGORY_CHARS for v in item):
+                raise ValueError(f"category: a label or a list of 1-{MAX_CATEGORIES} labels")
+            continue
         if item is not None and not isinstance(item, str | int | float | bool):
-            raise ValueError(f"{key}: values must be strings, numbers, booleans or null (metadata is flat)")
+            raise ValueError(f"{key}: values must be strings, numbers, booleans or null (metadata is flat, "
+                             "except `category`, which may list several labels)")
         if isinstance(item, str):
             _check_text(item)
             if len(item) > MAX_METADATA_VALUE_CHARS:
@@ -122,10 +133,17 @@ class KbSearchIn(KbStrict):
     top_k: int = Field(default=5, ge=1, le=MAX_TOP_K, strict=True)
     filter: dict[str, Any] | None = Field(
         default=None, description="Exact match on `source`, `title` or `heading` (a value or a list of values).")
+    category: CategoryLabel | None = Field(
+        default=None, description="Prefer the articles answering this taxonomy category.")
+    ticket_id: EntityId | None = Field(
+        default=None, description="Prefer the articles answering this ticket's category (the agents', else the AI's).")
 
     @model_validator(mode="after")
     def _known_filters(self) -> KbSearchIn:
         _check_filter(self.filter)
+        if self.category is not None and self.ticket_id is not None:
+            raise ValidationFailed("give either category or ticket_id, not both",
+                                   [FieldError("ticket_id", "not together with category")])
         return self
 
 
@@ -169,10 +187,21 @@ class KbHit(Out):
     score: float = Field(description="Rank-fusion score the order is based on (higher is better).")
 
 
+class KbSearchContext(Out):
+    """The category the search preferred and how sure it was of it."""
+
+    category: str | None = Field(description="The taxonomy category; null when none applied.")
+    confidence: float | None = Field(description="1 for a given category or an agent's; else the classifier's.")
+    source: Literal["request", "ticket", "predicted", "none"] = Field(
+        description="Where the category came from: the request, the ticket, or predicted from the query.")
+    used: bool = Field(description="Whether it re-ranked the results (a prediction under 0.3 is only reported).")
+
+
 class KbSearchOut(Out):
     """Best chunks first."""
 
     results: list[KbHit]
+    context: KbSearchContext
 
 
 class KbDeleteOut(Out):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StringConstraints, WithJsonSchema
 
 from chalicelib.schemas.auto_reply import AiResponseOut, Citation, ReplyOrigin
 from chalicelib.schemas.common import (
@@ -166,6 +166,10 @@ class ReplyCreate(Strict):
     content: Content
     internal: StrictBool = Field(default=False, description="An internal note, visible to agents only.")
     from_suggestion: StrictBool = Field(default=False, description="The text started from an AI draft (analytics).")
+    cited_sources: list[Annotated[str, StringConstraints(min_length=1, max_length=1_024)]] = Field(
+        default_factory=list, max_length=5,
+        description="With `from_suggestion`: the KB documents (`metadata.source`) the draft cited. They are learnt as "
+                    "answering the ticket's category, and KB search prefers them for it from then on.")
 
 
 class ReplyOut(Out):

@@ -132,13 +132,14 @@ def stored_classification(ticket: TicketModel) -> dict[str, Any] | None:
             "out_of_scope": bool(ticket.ai_out_of_scope), "model": ticket.ai_model}
 
 
-def retrieve(question: str) -> list[dict[str, Any]]:
-    """KB passages for a question (an empty list when the KB is unavailable: the gate then declines)."""
+def retrieve(question: str, category: str | None = None) -> list[dict[str, Any]]:
+    """KB passages for a question, those answering `category` preferred (an empty list when the KB is
+    unavailable: the gate then declines)."""
     try:
         from chalicelib.schemas.kb import KbSearchIn
         from chalicelib.services import kb
 
-        results = kb.search(data=KbSearchIn(query=question[:2000], top_k=SEARCH_TOP_K))["results"]
+        results = kb.search(data=KbSearchIn(query=question[:2000], top_k=SEARCH_TOP_K, category=category))["results"]
     except Exception:
         logger.exception("knowledge-base search failed during an AI first response")
         return []
@@ -358,7 +359,9 @@ def answer_question(*, question: str) -> dict[str, Any]:
     classified = None if prediction is None else {
         "category": prediction.category, "confidence": prediction.confidence,
         "out_of_scope": prediction.out_of_scope, "model": model_name}
-    passages = [p for p in retrieve(question) if is_public(p)]
+    preferred = None if prediction is None or prediction.out_of_scope or model_name in gate.ZERO_SHOT_MODELS \
+        else prediction.category
+    passages = [p for p in retrieve(question, preferred) if is_public(p)]
     decision = gate.decide({"priority": "medium"}, classified, passages, policy)
     articles = [{**cite, "excerpt": gate.whole_sentences(gate.clean_passage(str(p.get("content", ""))), 240),
                  "category": next(iter(gate.passage_categories(p)), None)}

@@ -21,10 +21,12 @@ from chalicelib.config import get_settings
 from chalicelib.errors import FieldError, PayloadTooLarge, ValidationFailed
 from chalicelib.models import bind_models
 from chalicelib.models.kb import DOC_PK, KbDocumentModel
+from chalicelib.principal import Principal
 from chalicelib.rag.chunking import Chunk, chunk_id, chunk_text, first_heading, whole_text
 from chalicelib.rag.embeddings import Embedder, get_embedder
 from chalicelib.rag.store import Hit, VectorStore, get_store, ids_clause, quote, where_clause
 from chalicelib.schemas.kb import KbDeleteIn, KbIngestIn, KbListQuery, KbSearchIn
+from chalicelib.services import kb_context
 from chalicelib.store import cursors
 from chalicelib.store.db import query_once
 from chalicelib.store.locks import lease
@@ -195,19 +197,24 @@ def ingest(*, data: KbIngestIn) -> dict[str, Any]:
             "documents": [{"source": d.source, "chunk_count": len(d.chunks)} for d in documents]}
 
 
-def search(*, data: KbSearchIn) -> dict[str, Any]:
-    """The chunks closest to the query, best first."""
+def search(*, data: KbSearchIn, actor: Principal | None = None, predict: bool = False) -> dict[str, Any]:
+    """The chunks closest to the query, best first; those answering the search's category are preferred
+    (services/kb_context.py: the request's category, the ticket's, or with `predict` the query's own)."""
+    context = kb_context.resolve(query=data.query, category=data.category, ticket_id=data.ticket_id, actor=actor,
+                                 predict=predict)
+    top_k = max(data.top_k, kb_context.PREFER_CANDIDATES) if context.used else data.top_k
     embedder, store = _services()
     vector = embedder.embed([data.query])[0]
     where = where_clause(data.filter)
     refine = 10 if store.has_vector_index() else None
     hits: list[Hit]
     if search_mode() == "vector":
-        hits = store.vector_search(vector, data.top_k, where, refine)
+        hits = store.vector_search(vector, top_k, where, refine)
     else:
-        hits = store.hybrid_search(vector, data.query, data.top_k, where, HYBRID_CANDIDATES, refine, bm25_weight())
-    return {"results": [{"id": h.id, "content": h.text, "metadata": h.metadata, "distance": round(h.distance, 6),
-                         "score": round(h.score, 6)} for h in hits]}
+        hits = store.hybrid_search(vector, data.query, top_k, where, HYBRID_CANDIDATES, refine, bm25_weight())
+    results = [{"id": h.id, "content": h.text, "metadata": h.metadata, "distance": round(h.distance, 6),
+                "score": round(h.score, 6)} for h in hits]
+    return {"results": kb_context.prefer(results, context, data.top_k), "context": context.as_dict()}
 
 
 def refresh_count(source: str, store: VectorStore) -> int:

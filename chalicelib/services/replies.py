@@ -19,7 +19,7 @@ from chalicelib.principal import Principal
 from chalicelib.schemas.tickets import ReplyCreate, ReplyListQuery
 from chalicelib.services import auto_reply, tickets
 from chalicelib.services.tickets import get_ticket_model
-from chalicelib.store import events, listing, stats
+from chalicelib.store import events, kb_links, listing, stats
 from chalicelib.store.db import TransactionFailed, Tx, query_once
 from chalicelib.store.sequences import next_id
 
@@ -90,6 +90,9 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
             tx.check("ticket", TicketModel, ticket_id, live)
         if data.from_suggestion:
             stats.bump(tx, now[:10], "ai_draft_used")
+            category = ticket.category or (None if ticket.ai_out_of_scope else ticket.ai_category)
+            if category and data.cited_sources and actor.is_staff and not data.internal:
+                kb_links.stage_learn(tx, str(category), data.cited_sources)
         events.record(tx, ticket_id, "internal_note" if data.internal else "reply", actor.user_id or None, at=now,
                       data={"reply_id": reply_id, "author_id": author_id, "first_response": first_response,
                             **({"posted_by": posted_by} if posted_by is not None else {})})

@@ -31,9 +31,9 @@ def _thread(ticket_id: int, requester_id: int) -> list[dict[str, Any]]:
             for r in reversed(replies) if not r.internal and not r.hidden_from_requester]  # never another requester's
 
 
-def _snippets(query: str) -> list[dict[str, Any]]:
+def _snippets(query: str, category: str | None) -> list[dict[str, Any]]:
     try:
-        results = kb.search(data=KbSearchIn(query=query[:1000], top_k=SNIPPETS))["results"]
+        results = kb.search(data=KbSearchIn(query=query[:1000], top_k=SNIPPETS, category=category))["results"]
     except Exception:  # the KB is optional for a draft: log and answer without snippets
         logger.exception("knowledge-base search failed during a suggestion")
         return []
@@ -68,7 +68,8 @@ def suggest(*, ticket_id: int, actor: Principal) -> dict[str, Any]:
         source = "computed"
     _count_first_suggestion(ticket_id)
     latest_from_customer = next((m["content"] for m in reversed(thread) if m["from"] == "customer"), "")
-    snippets = _snippets(f"{ticket.title}\n{ticket.content}\n{latest_from_customer}".strip())
+    preferred = ticket.category or (None if classification["out_of_scope"] else classification["category"])
+    snippets = _snippets(f"{ticket.title}\n{ticket.content}\n{latest_from_customer}".strip(), preferred)
     draft = drafting.draft_reply({"title": ticket.title, "content": ticket.content},
                                  requester.name if requester else None, agent.name if agent else None, thread,
                                  snippets, classification["category"])

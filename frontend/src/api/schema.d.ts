@@ -430,7 +430,9 @@ export interface paths {
         put?: never;
         /**
          * Search the knowledge base
-         * @description Hybrid search (vector + full text, fused by rank); `distance` is the cosine distance.
+         * @description Hybrid search (vector + full text, fused by rank); `distance` is the cosine distance. Articles answering the
+         *         search's category (`category`, the ticket's with `ticket_id`, else the query's predicted one) are preferred;
+         *         `context` says which category was used and how sure it was.
          *
          *     Needs the scope `kb:read`.
          */
@@ -1587,6 +1589,33 @@ export interface components {
             chunk_count: number;
         };
         /**
+         * KbSearchContext
+         * @description The category the search preferred and how sure it was of it.
+         */
+        KbSearchContext: {
+            /**
+             * Category
+             * @description The taxonomy category; null when none applied.
+             */
+            category: string | null;
+            /**
+             * Confidence
+             * @description 1 for a given category or an agent's; else the classifier's.
+             */
+            confidence: number | null;
+            /**
+             * Source
+             * @description Where the category came from: the request, the ticket, or predicted from the query.
+             * @enum {string}
+             */
+            source: "request" | "ticket" | "predicted" | "none";
+            /**
+             * Used
+             * @description Whether it re-ranked the results (a prediction under 0.3 is only reported).
+             */
+            used: boolean;
+        };
+        /**
          * KbSearchIn
          * @description A question in natural language, how many chunks to return, and optional metadata filters.
          */
@@ -1606,6 +1635,18 @@ export interface components {
             filter?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Category
+             * @description Prefer the articles answering this taxonomy category.
+             * @default null
+             */
+            category?: string | null;
+            /**
+             * Ticket Id
+             * @description Prefer the articles answering this ticket's category (the agents', else the AI's).
+             * @default null
+             */
+            ticket_id?: number | null;
         };
         /**
          * KbSearchOut
@@ -1614,6 +1655,7 @@ export interface components {
         KbSearchOut: {
             /** Results */
             results: components["schemas"]["KbHit"][];
+            context: components["schemas"]["KbSearchContext"];
         };
         /**
          * LabelIn
@@ -1860,6 +1902,11 @@ export interface components {
              * @default false
              */
             from_suggestion?: boolean;
+            /**
+             * Cited Sources
+             * @description With `from_suggestion`: the KB documents (`metadata.source`) the draft cited. They are learnt as answering the ticket's category, and KB search prefers them for it from then on.
+             */
+            cited_sources?: string[];
         };
         /**
          * ReplyOut
@@ -3868,6 +3915,15 @@ export interface operations {
             };
             /** @description Not allowed for this caller */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
