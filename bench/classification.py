@@ -56,7 +56,7 @@ DEFAULT_DATASETS = "bitext_intent"
 OOS = "oos"
 PRODUCT_OOS = "out_of_scope"
 SHOTS = 10
-BATCH = 1000
+BATCH = 200  # POST /api/ai/examples takes at most 200 examples (schemas/ai.MAX_EXAMPLES_PER_REQUEST)
 MODEL_ONLY_SAMPLES = 200
 BAR = {"banking77": "fine-tuned BERT-class models: ~93% accuracy (BANKING77 paper, Casanueva et al. 2020)"}
 

@@ -9,11 +9,14 @@ type Schemas = components['schemas'];
 
 afterEach(() => vi.unstubAllGlobals());
 
+const NO_CONTEXT = { category: null, confidence: null, source: 'none', used: false } satisfies Schemas['KbSearchContext'];
+
 const RESULTS = {
   results: [
     { id: 'c-1', content: 'Open tray 2 and check the roller.', metadata: { source: 'printers.md', title: 'Printers' }, distance: 0.12, score: 0.03 },
     { id: 'c-2', content: 'Reset the VPN token.', metadata: { source: 'vpn.md' }, distance: 0.48, score: 0.02 },
   ],
+  context: NO_CONTEXT,
 } satisfies Schemas['KbSearchOut'];
 
 const documentFixture = (source: string, chunkCount: number, title: string | null = null) => ({
