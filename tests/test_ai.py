@@ -97,7 +97,7 @@ def test_examples_are_validated(api):
     assert status == 422 and body["details"][0]["field"] == "examples"
     status, body = api.post("/api/ai/examples", [{"text": "", "label": "x"}])
     assert status == 422 and body["details"][0]["field"] == "examples.0.text"
-    status, body = api.post("/api/ai/examples", [{"text": "x", "label": "no,commas"}])
+    status, body = api.post("/api/ai/examples", [{"text": "x", "label": "no\x01controls"}])
     assert status == 422
 
 

@@ -8,7 +8,7 @@ from chalicelib.ai import auto_reply as gate
 
 POLICY = {**gate.DEFAULT_POLICY, "enabled": True, "min_confidence": 0.6, "min_similarity": 0.5}
 REFUNDS = {"id": "r1", "content": "# Refund policy\n\nRefunds are issued to the original card within 5 days.",
-           "metadata": {"source": "refunds.md", "title": "Refund policy", "category": "billing, refunds"},
+           "metadata": {"source": "refunds.md", "title": "Refund policy", "category": ["billing", "refunds"]},
            "distance": 0.3}
 RESET = {"id": "p1", "content": "Choose **Forgot password** on the sign-in page [1].",
          "metadata": {"source": "reset.md", "title": "Password reset", "category": "account_access"}, "distance": 0.2}
@@ -80,15 +80,15 @@ def test_the_grounding_check_refuses_what_the_passages_do_not_say(answer, proble
     assert (found is None) if problem is None else (problem in (found or "")), found
 
 
-@pytest.mark.parametrize("name", ["reverted_card_payment?", "Billing (EU)", "x" * 100])
-def test_any_printable_label_without_commas_is_a_valid_category(name):
+@pytest.mark.parametrize("name", ["reverted_card_payment?", "Billing (EU)", "Billing, EU", "x" * 100])
+def test_any_printable_label_is_a_valid_category(name):
     from chalicelib.schemas.ai import LabelsIn
 
     assert LabelsIn.model_validate({"labels": [{"name": name}]}).labels[0].name == name
 
 
-@pytest.mark.parametrize("name", ["a,b", "tab\there", "x" * 101, " "])
-def test_labels_with_commas_control_characters_or_too_long_are_refused(name):
+@pytest.mark.parametrize("name", ["tab\there", "x" * 101, " "])
+def test_labels_with_control_characters_or_too_long_are_refused(name):
     from pydantic import ValidationError
 
     from chalicelib.schemas.ai import LabelsIn

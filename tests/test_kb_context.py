@@ -64,7 +64,7 @@ def test_bad_contexts_are_4xx_naming_the_field(kb):
     assert status == 422 and body["details"][0]["field"] == "ticket_id"
     status, body = kb.post("/api/kb/search", {"query": QUERY, "ticket_id": 987654})
     assert status == 404, body
-    status, body = kb.post("/api/kb/search", {"query": QUERY, "category": "a,b"})
+    status, body = kb.post("/api/kb/search", {"query": QUERY, "category": "a\x01b"})
     assert status == 422 and body["details"][0]["field"] == "category"
     bad = {**BILLING, "metadata": {"source": "x.md", "category": ["billing", 3]}}
     status, body = kb.post("/api/kb/ingest", {"documents": [bad]})
@@ -106,14 +106,14 @@ def test_an_internal_note_or_a_reply_without_a_suggestion_teaches_nothing(kb):
     assert status == 200 and sources(body)[0] == "charges.md"
 
 
-@pytest.mark.parametrize("label", ["reverted_card_payment?", "Card (lost/stolen) – urgent!", "x" * 100])
+@pytest.mark.parametrize("label", ["reverted_card_payment?", "Card (lost/stolen) – urgent!", "Billing, EU", "x" * 100])
 def test_any_printable_taxonomy_label_up_to_100_characters_is_accepted(api, label):
     status, body = api.post("/api/ai/labels", {"labels": [{"name": label}]})
     assert status in (200, 201), body
     assert label in [item["name"] for item in api.get("/api/ai/labels")[1]]
 
 
-@pytest.mark.parametrize("label", ["x" * 101, "tab\there", "a,b"])
-def test_labels_too_long_with_control_characters_or_commas_are_refused(api, label):
+@pytest.mark.parametrize("label", ["x" * 101, "tab\there"])
+def test_labels_too_long_or_with_control_characters_are_refused(api, label):
     status, body = api.post("/api/ai/labels", {"labels": [{"name": label}]})
     assert status == 422 and body["details"][0]["field"].startswith("labels"), body

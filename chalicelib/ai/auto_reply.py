@@ -59,11 +59,12 @@ class Decision:
 
 
 def passage_categories(passage: dict[str, Any]) -> list[str]:
-    """The categories a KB passage answers: `metadata.category` is one label or a comma-separated list."""
+    """The categories a KB passage answers: `metadata.category` is one label or a list of labels (a label may
+    itself contain commas, so a string is never split)."""
     raw = (passage.get("metadata") or {}).get("category")
     if raw is None:
         return []
-    values = raw if isinstance(raw, list) else str(raw).split(",")
+    values = raw if isinstance(raw, list) else [raw]
     return [str(v).strip() for v in values if str(v).strip()]
 
 

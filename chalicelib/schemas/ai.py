@@ -13,10 +13,10 @@ from chalicelib.schemas.common import Content, Out, PageQuery, SafeText, Strict
 MAX_EXAMPLES_PER_REQUEST = 200
 MAX_EXAMPLE_CHARS = 1_000
 MAX_LABELS_PER_REQUEST = 400
-# Any printable label (BANKING77 has `reverted_card_payment?`), except commas: a KB document's
-# `metadata.category` lists several labels separated by commas.
+# Any printable label up to 100 characters (BANKING77 has `reverted_card_payment?`; commas are fine: a KB
+# document that answers several categories lists them as a JSON list in `metadata.category`).
 LabelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
-                                             pattern=r"^[^,\x00-\x1f\x7f]+$")]
+                                             pattern=r"^[^\x00-\x1f\x7f]+$")]
 ExampleText = Annotated[SafeText, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EXAMPLE_CHARS)]
 
 

@@ -27,9 +27,9 @@ MAX_FILTER_VALUES = 20
 MAX_FILTER_VALUE_CHARS = 1_024
 MAX_CATEGORIES = 20
 MAX_CATEGORY_CHARS = 100
-# A taxonomy label: printable, no commas (`metadata.category` may list several labels separated by commas).
+# A taxonomy label: any printable text (`metadata.category` is one label, or a list of them).
 CategoryLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CATEGORY_CHARS,
-                                                 pattern=r"^[^,\x00-\x1f\x7f]+$")]
+                                                 pattern=r"^[^\x00-\x1f\x7f]+$")]
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.ai import auto_reply as auto_reply_gate
 from chalicelib.log import logger
 from chalicelib.principal import Principal
 from chalicelib.store import kb_links
@@ -39,12 +40,8 @@ class SearchContext:
 
 
 def passage_categories(metadata: dict[str, Any]) -> list[str]:
-    """The categories a KB document says it answers (`metadata.category`: a label, a list, or comma-separated)."""
-    raw = metadata.get("category")
-    if raw is None:
-        return []
-    values = raw if isinstance(raw, list) else str(raw).split(",")
-    return [str(v).strip() for v in values if str(v).strip()]
+    """The categories a KB document says it answers (`metadata.category`: one label or a list of labels)."""
+    return auto_reply_gate.passage_categories({"metadata": metadata})
 
 
 def resolve(*, query: str, category: str | None, ticket_id: int | None, actor: Principal | None,
