@@ -130,7 +130,7 @@ step('another answer marked "I still need help" goes back to open, with the AI\'
   assert.equal(ticket.ai_response.decision, 'sent', `declined: ${ticket.ai_response.reason}`);
   await goto(`/tickets/${state.notHelpfulId}`);
   await page.getByTestId('ai-answer-feedback').getByRole('button', { name: 'I still need help' }).click();
-  await page.getByText('A member of our team will take over.').waitFor();
+  await page.getByText('A member of our team will take over.', { exact: true }).waitFor();
   const after = await suite.api('GET', `/api/tickets/${state.notHelpfulId}`);
   assert.equal(after.body.status, 'open');
   assert.equal(after.body.ai_response.feedback, 'not_helpful');
