@@ -55,6 +55,8 @@ class AwsSettings(_Section):
     kb_uploads_bucket: str | None = Field(None, validation_alias="KB_UPLOADS_BUCKET")
     kb_store_bucket: str | None = Field(None, validation_alias="KB_STORE_BUCKET")
     console_bucket: str | None = Field(None, validation_alias="CONSOLE_BUCKET")
+    inbound_mail_bucket: str | None = Field(None, validation_alias="INBOUND_MAIL_BUCKET")
+    attachments_bucket: str | None = Field(None, validation_alias="ATTACHMENTS_BUCKET")
 
     @field_validator("region", mode="before")
     @classmethod
@@ -139,6 +141,36 @@ class WebhookSettings(_Section):
         return isinstance(value, str) and value.lower() in ("1", "true", "yes") or value is True
 
 
+class MailSettings(_Section):
+    """The e-mail channel: the support address, limits, SES's configuration set, the local copy of sent mail."""
+
+    support_email: str = Field("support@example.com", validation_alias="SUPPORT_EMAIL")
+    support_name: str = Field("Help desk", validation_alias="SUPPORT_NAME")
+    max_message_bytes: int = Field(30 * 1024 * 1024, validation_alias="MAIL_MAX_BYTES")
+    max_attachment_bytes: int = Field(15 * 1024 * 1024, validation_alias="ATTACHMENT_MAX_BYTES")
+    configuration_set: str | None = Field(None, validation_alias="SES_CONFIGURATION_SET")
+    local_state_dir: Path | None = Field(None, validation_alias="LOCAL_STATE_DIR")
+    sent_dir_override: Path | None = Field(None, validation_alias="MAIL_SENT_DIR")
+    console_url: str | None = Field(None, validation_alias="CONSOLE_URL")
+
+    @field_validator("support_email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @property
+    def sent_dir(self) -> Path | None:
+        """Where every outbound mail is also written as an .eml (local stacks only)."""
+        if self.sent_dir_override:
+            return self.sent_dir_override
+        return self.local_state_dir / "mail" / "sent" if self.local_state_dir else None
+
+    @property
+    def domain(self) -> str:
+        """The support address's domain (our Message-IDs end in it)."""
+        return self.support_email.rsplit("@", 1)[-1]
+
+
 class Settings(_Section):
     """Everything the app needs to know about where it runs, in sections."""
 
@@ -151,6 +183,7 @@ class Settings(_Section):
     kb: KbSettings = Field(default_factory=KbSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
 
     @model_validator(mode="after")
     def _stage_and_prefix(self) -> Settings:

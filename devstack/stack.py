@@ -135,6 +135,7 @@ class Stack:
         bootstrap.create_tables(settings)
         bootstrap.create_queues(settings)
         bootstrap.create_buckets(settings)
+        bootstrap.create_mail_identity(settings)
         replayed = self.local_aws.replay_journal()
         bootstrap.configure_notifications(settings)
         self.local_aws.start_recording()

@@ -103,10 +103,22 @@ def configure_notifications(settings: Settings) -> None:
         )
 
 
+def create_mail_identity(settings: Settings) -> None:
+    """The support address's domain as a verified SES identity (moto accepts it at once; AWS needs DNS records,
+    see docs/DEPLOY.md)."""
+    ses = _client("sesv2", settings)
+    try:
+        ses.create_email_identity(EmailIdentity=settings.mail.domain)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in ("AlreadyExistsException", "AlreadyExists"):
+            raise
+
+
 def create_all(settings: Settings, notifications: bool = True) -> None:
-    """Tables, queues, buckets and (optionally) bucket notifications."""
+    """Tables, queues, buckets, the SES identity and (optionally) bucket notifications."""
     create_tables(settings)
     create_queues(settings)
     create_buckets(settings)
+    create_mail_identity(settings)
     if notifications:
         configure_notifications(settings)

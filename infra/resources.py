@@ -118,12 +118,20 @@ QUEUES: list[QueueDef] = [
              item_worst_case_s=WEBHOOK_DELIVERY_WORST_CASE_S, max_receive_count=8),
     QueueDef(logical="kb-ingest", visibility_timeout_s=1800, batch_size=3, item_worst_case_s=KB_RECORD_WORST_CASE_S),
     QueueDef(logical="kb-embed", visibility_timeout_s=1800, batch_size=3, item_worst_case_s=KB_RECORD_WORST_CASE_S),
+    # The e-mail channel: a record parses one message (up to 30 MB) and writes its files and one transaction;
+    # a send reads the reply's files and calls SES; feedback marks addresses.
+    QueueDef(logical="mail-ingest", visibility_timeout_s=6 * 120, batch_size=5, item_worst_case_s=20),
+    QueueDef(logical="mail-out", visibility_timeout_s=6 * 120, batch_size=5, item_worst_case_s=20, max_receive_count=8),
+    QueueDef(logical="mail-feedback", visibility_timeout_s=6 * 60, batch_size=10, item_worst_case_s=2),
 ]
 BUCKETS: list[BucketDef] = [
     BucketDef(logical="artifacts"),  # trained classifier models: s3://<artifacts>/classifier/<version>.npz
     BucketDef(logical="kb-uploads", notify_queue="kb-ingest", notify_suffixes=(".md", ".txt")),
     BucketDef(logical="kb-store"),  # LanceDB: s3://<kb-store>/lancedb
     BucketDef(logical="console", local=False),  # the built console (frontend/dist), private, behind CloudFront
+    # Raw inbound MIME: SES's receipt rule writes each message here (the local SMTP receiver too).
+    BucketDef(logical="inbound-mail", notify_queue="mail-ingest"),
+    BucketDef(logical="attachments"),  # <ticket id>/<attachment id>: presigned uploads and inbound mail's files
 ]
 
 
@@ -174,6 +182,7 @@ class FunctionDef:
     queues: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
     source_queue: str | None = None
+    ses_send: bool = False  # may send mail through SES (from the support address, with the configuration set)
 
 
 def _rw(*names: str) -> dict[str, str]:
@@ -186,9 +195,10 @@ def _r(*names: str) -> dict[str, str]:
 
 FUNCTIONS: list[FunctionDef] = [
     # The REST API (every route but /api/kb/* and /api/ai/*); /health reads one key of every table.
-    FunctionDef("api_handler", ZIP, tables={**_rw(*TICKET_DOMAIN, "api-keys", "throttle", "refresh-families"),
-                                            **_r("kb-documents")},
-                queues=("classify", "train", "webhook-events", "auto-reply"), secrets=("secret_key",)),
+    FunctionDef("api_handler", ZIP, tables={**_rw(*TICKET_DOMAIN, "api-keys", "throttle", "refresh-families",
+                                                  "mail", "attachments"), **_r("kb-documents")},
+                buckets={"attachments": WRITE},
+                queues=("classify", "train", "webhook-events", "auto-reply", "mail-out"), secrets=("secret_key",)),
     # /api/kb/* and /api/ai/*: the same Chalice app in the container image (embedder, LanceDB, LLM client).
     FunctionDef("api_ml", IMAGE, tables={**_rw("tickets", "replies", "counters", "users", "stats", *AI_MODEL_TABLES,
                                                 "kb-documents", "events", "settings"), **_r("api-keys")},
@@ -205,7 +215,7 @@ FUNCTIONS: list[FunctionDef] = [
     # The AI first response: classification on the ticket, KB search, the LLM, then one transaction.
     FunctionDef("auto_reply", IMAGE, tables=_rw(*(t for t in TICKET_DOMAIN if t not in ("webhooks", "ai-examples")),
                                                 "idempotency"),
-                buckets={"kb-store": READ, "artifacts": READ}, secrets=("llm_api_key",),
+                buckets={"kb-store": READ, "artifacts": READ}, queues=("mail-out",), secrets=("llm_api_key",),
                 source_queue="auto-reply"),
     FunctionDef("sweep_deletes", ZIP, tables=_rw("tickets", "replies", "listings", "counters", "events")),
     FunctionDef("sla_watch", ZIP, tables={**_rw("tickets", "listings", "counters", "events", "stats"),
@@ -220,6 +230,17 @@ FUNCTIONS: list[FunctionDef] = [
     FunctionDef("kb_embed", IMAGE, tables=_rw("kb-documents", "idempotency"), buckets={"kb-store": WRITE},
                 source_queue="kb-embed"),
     FunctionDef("kb_optimize", IMAGE, buckets={"kb-store": WRITE}),
+    # The e-mail channel. inbound-mail: the bucket arrives in the S3 notification (as for kb-uploads).
+    FunctionDef("mail_ingest", ZIP, tables=_rw(*(t for t in TICKET_DOMAIN if t not in AI_MODEL_TABLES), "mail",
+                                                "attachments", "idempotency"),
+                buckets={"inbound-mail": READ, "attachments": WRITE},
+                queues=("auto-reply", "classify", "mail-out", "train", "webhook-events"), secrets=("secret_key",),
+                source_queue="mail-ingest"),
+    FunctionDef("mail_send", ZIP, tables={**_rw("mail", "outbox", "idempotency"),
+                                          **_r("tickets", "replies", "users", "counters")},
+                buckets={"attachments": READ}, secrets=("secret_key",), ses_send=True, source_queue="mail-out"),
+    FunctionDef("mail_feedback", ZIP, tables=_rw("mail", "idempotency"), source_queue="mail-feedback"),
+    FunctionDef("mail_redeliver", ZIP, tables=_rw("outbox"), queues=("mail-out",)),
 ]
 
 # API routes served by the image function (API Gateway sends these paths to `api_ml`, the rest to `api_handler`).

@@ -68,6 +68,10 @@ class TicketModel(BaseModel):
     created_by = NumberAttribute(null=True)
     # The AI first response: its one decision about this ticket (services/auto_reply.py), null until decided.
     ai_response = JSONAttribute(null=True)
+    # How the ticket came in: "email" for mail to the support address; null (the portal or the API) otherwise.
+    channel = UnicodeAttribute(null=True)
+    # Files that came with the ticket's first message (an inbound mail): [{"id", "filename", "content_type", "size"}].
+    attachments = JSONAttribute(null=True)
 
 
 @register
@@ -95,3 +99,5 @@ class ReplyModel(BaseModel):
     # "agent" | "requester" | "ai"; replies stored before origins existed have none (read from the author).
     origin = UnicodeAttribute(null=True)
     citations = JSONAttribute(null=True)
+    # Files bound to this reply: [{"id", "filename", "content_type", "size"}] (records in the attachments table).
+    attachments = JSONAttribute(null=True)

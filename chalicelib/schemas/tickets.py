@@ -20,6 +20,7 @@ from chalicelib.schemas.common import (
     Title,
     optional_not_null,
 )
+from chalicelib.schemas.mail import MAX_ATTACHMENTS_PER_REPLY, AttachmentId, AttachmentOut
 
 Status = Literal["open", "in_progress", "pending", "resolved", "closed"]
 Priority = Literal["low", "medium", "high", "urgent"]
@@ -139,6 +140,10 @@ class TicketOut(Out):
     ai_response: AiResponseOut | None = Field(default=None, description="The AI's first-response decision.")
     created_by: int | None = Field(default=None, description="The staff member who opened the ticket on the "
                                    "requester's behalf; null when the requester opened it.")
+    channel: Literal["web", "email"] = Field(default="web", description="How the ticket came in: the portal or "
+                                             "the API (web), or a mail to the support address (email).")
+    attachments: list[AttachmentOut] = Field(default_factory=list, description="Files that came with the "
+                                             "ticket's first message (a mail's attachments).")
 
 
 class TicketDeleting(Out):
@@ -170,6 +175,9 @@ class ReplyCreate(Strict):
         default_factory=list, max_length=5,
         description="With `from_suggestion`: the KB documents (`metadata.source`) the draft cited. They are learnt as "
                     "answering the ticket's category, and KB search prefers them for it from then on.")
+    attachment_ids: list[AttachmentId] = Field(
+        default_factory=list, max_length=MAX_ATTACHMENTS_PER_REPLY,
+        description="Files uploaded through POST /api/tickets/{id}/attachments by the caller, bound to this reply.")
 
 
 class ReplyOut(Out):
@@ -191,6 +199,8 @@ class ReplyOut(Out):
                                         "merge an admin confirmed: staff see it, this ticket's requester does not.")
     origin: ReplyOrigin = Field(default="agent", description="Who wrote it: an agent, the requester or the AI.")
     citations: list[Citation] = Field(default_factory=list, description="The KB passages an AI answer relies on.")
+    attachments: list[AttachmentOut] = Field(default_factory=list, description="Files on this reply; download "
+                                             "each through GET /api/attachments/{id}.")
 
 
 class ReplyListQuery(PageQuery):

@@ -26,7 +26,7 @@ from chalicelib.models.tickets import ReplyModel, TicketModel
 from chalicelib.models.users import UniqueModel, UserModel
 from chalicelib.principal import Principal
 from chalicelib.services import classification, tickets
-from chalicelib.store import events, listing, outbox, stats
+from chalicelib.store import events, listing, mail_notify, outbox, stats
 from chalicelib.store.db import TransactionFailed, Tx, batch_get, query_once
 from chalicelib.store.sequences import next_id
 
@@ -265,6 +265,7 @@ def _apply(ticket: TicketModel, version: int, decision: gate.Decision, text: str
                              condition=undecided & no_human)
         events.record(tx, ticket_id, "ai_response", ai_id, at=now, data={**record, "text_source": source})
         stats.bump(tx, now[:10], "ai_reply|sent")
+        mail_notify.stage(tx, event="reply", ticket_id=ticket_id, reply_id=reply_id, reply_sk=str(reply.sk))
         stats.bump(tx, now[:10], f"ai_reply|sent|c={decision.category}")
     else:
         now = now_iso()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,9 +18,9 @@ from chalicelib.models.users import UserModel
 from chalicelib.ops import ticket_sla, webhooks
 from chalicelib.principal import Principal
 from chalicelib.schemas.tickets import ReplyCreate, ReplyListQuery
-from chalicelib.services import auto_reply, tickets
+from chalicelib.services import attachments, auto_reply, tickets
 from chalicelib.services.tickets import get_ticket_model
-from chalicelib.store import events, kb_links, listing, stats
+from chalicelib.store import events, kb_links, listing, mail_notify, stats
 from chalicelib.store.db import TransactionFailed, Tx, query_once
 from chalicelib.store.sequences import next_id
 
@@ -43,13 +44,17 @@ def to_dict(reply: ReplyModel, requester_id: int | None = None) -> dict[str, Any
         "hidden_from_requester": bool(reply.hidden_from_requester),
         "origin": origin,
         "citations": list(reply.citations or []),
+        "attachments": list(reply.attachments or []),
     }
 
 
-def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[str, Any]:
+def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal,
+              stage: Callable[[Tx, ReplyModel], None] | None = None) -> dict[str, Any]:
     """Append a reply. In the same transaction: the author is checked, the ticket's first response is
     recorded (the first public reply by someone other than the requester stops that SLA target), a
-    requester's reply to a ticket waiting on them reopens it, and the audit trail gets the event."""
+    requester's reply to a ticket waiting on them reopens it, the referenced attachments are bound to it, a
+    public staff reply is promised to the requester by e-mail, and the audit trail gets the event. `stage`
+    adds the caller's own items (the inbound mail's dedupe record) to the same transaction."""
     bind_models()
     author_id = data.author_id if data.author_id is not None else actor.user_id
     if not actor.is_staff:
@@ -73,9 +78,12 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
                                        posted_by=posted_by, posted_by_name=posted_by_name)
         from_requester = author_id == int(ticket.requester_id)
         reply.origin = "requester" if from_requester else "agent"
+        tx = Tx()
+        bound = attachments.stage_bind(tx, attachment_ids=list(data.attachment_ids), ticket_id=ticket_id,
+                                       reply_id=reply_id, actor=actor, internal=data.internal)
+        reply.attachments = bound or None
         first_response = (actor.is_staff and not data.internal and not from_requester
                           and ticket.first_responded_at is None)
-        tx = Tx()
         tx.put("reply", reply, condition=ReplyModel.sk.does_not_exist())
         if author_id != actor.user_id or not actor.is_staff:
             tx.check("author", UserModel, author_id, UserModel.id.exists())
@@ -96,6 +104,10 @@ def add_reply(*, ticket_id: int, data: ReplyCreate, actor: Principal) -> dict[st
         events.record(tx, ticket_id, "internal_note" if data.internal else "reply", actor.user_id or None, at=now,
                       data={"reply_id": reply_id, "author_id": author_id, "first_response": first_response,
                             **({"posted_by": posted_by} if posted_by is not None else {})})
+        if actor.is_staff and not data.internal and not from_requester:
+            mail_notify.stage(tx, event="reply", ticket_id=ticket_id, reply_id=reply_id, reply_sk=str(reply.sk))
+        if stage is not None:
+            stage(tx, reply)
         try:
             tx.commit()
         except TransactionFailed as exc:

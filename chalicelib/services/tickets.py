@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +29,7 @@ from chalicelib.ops import ticket_sla, webhooks
 from chalicelib.principal import STAFF_ROLES, Principal
 from chalicelib.schemas.tickets import TicketCreate, TicketListQuery, TicketUpdate
 from chalicelib.services import taxonomy
-from chalicelib.store import events, listing, outbox, stats
+from chalicelib.store import events, listing, mail_notify, outbox, stats
 from chalicelib.store.db import TransactionFailed, Tx, chunked, query_once, set_actions
 from chalicelib.store.sequences import next_id
 
@@ -51,7 +52,8 @@ def to_dict(ticket: TicketModel) -> dict[str, Any]:
     """The public view of a ticket (SLA fields computed for this instant)."""
     return {**_fields(ticket), **ticket_sla.view(ticket, utcnow()), "merged_into": _int(ticket.merged_into),
             "csat_score": _int(ticket.csat_score), "csat_comment": ticket.csat_comment, "csat_at": ticket.csat_at,
-            "created_by": _int(ticket.created_by)}
+            "created_by": _int(ticket.created_by), "channel": ticket.channel or "web",
+            "attachments": list(ticket.attachments or [])}
 
 
 def _int(value: Any) -> int | None:
@@ -113,8 +115,10 @@ def _people_errors(failed: list[str]) -> list[FieldError]:
     return errors
 
 
-def create_ticket(*, data: TicketCreate, actor: Principal) -> dict[str, Any]:
-    """Create a ticket and list it, in one transaction that also checks the requester and assignee exist."""
+def create_ticket(*, data: TicketCreate, actor: Principal, channel: str | None = None,
+                  stage: Callable[[Tx, TicketModel], None] | None = None) -> dict[str, Any]:
+    """Create a ticket and list it, in one transaction that also checks the requester and assignee exist.
+    `channel` records how it came in ("email"); `stage` adds the caller's own items to the transaction."""
     bind_models()
     requester_id = data.requester_id
     if not actor.is_staff:
@@ -144,6 +148,7 @@ def create_ticket(*, data: TicketCreate, actor: Principal) -> dict[str, Any]:
         sla=ticket_sla.initial(data.priority, now, data.status),
         resolved_at=now if ticket_sla.stops(data.status) else None,
         created_by=actor.user_id if actor.user_id and actor.user_id != requester_id else None,
+        channel=channel,
     )
     ticket.sla_timers = ticket_sla.timers(ticket, moment)
     tx = Tx()
@@ -163,6 +168,8 @@ def create_ticket(*, data: TicketCreate, actor: Principal) -> dict[str, Any]:
     listing.add_membership(tx, KIND, ticket_id, now, dims(ticket))
     promise = {"ticket_id": ticket_id, "version": 1}
     outbox.add(tx, "classify", str(ticket_id), promise, version=1)
+    if stage is not None:
+        stage(tx, ticket)
     try:
         tx.commit()
     except TransactionFailed as exc:
@@ -329,6 +336,8 @@ def stage_update(tx: Tx, ticket: TicketModel, changes: dict[str, Any], actor: Pr
         events.record(tx, int(ticket.id), "updated", actor.user_id or None, changes=audited)
     if resolving and count_resolution:
         ticket_sla.record_resolution(tx, ticket, moment)
+        if actor.user_id != int(ticket.requester_id):  # the requester who resolved it needs no notice
+            mail_notify.stage(tx, event="resolved", ticket_id=int(ticket.id))
     if changes.get("category") is not None and changes["category"] == ticket.ai_category \
             and before_fields.get("category") != changes["category"]:
         stats.bump(tx, to_iso(moment)[:10], "ai_category_accepted")

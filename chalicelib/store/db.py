@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
@@ -80,6 +80,11 @@ class Tx:
         self._deletes: list[tuple[str, Any]] = []
         self._puts: list[tuple[str, Any]] = []
         self._updates: list[tuple[str, Any]] = []
+        self._after_commit: list[Callable[[], Any]] = []
+
+    def after_commit(self, action: Callable[[], Any]) -> None:
+        """Run `action` once the transaction committed (e.g. send the queue message an outbox promise names)."""
+        self._after_commit.append(action)
 
     def __len__(self) -> int:
         return len(self._checks) + len(self._deletes) + len(self._puts) + len(self._updates)
@@ -132,6 +137,8 @@ class Tx:
         for _, (item, *_rest) in self._puts + self._updates:
             if item is not None:
                 item.update_local_version_attribute()
+        for action in self._after_commit:
+            action()
 
     def _send(self) -> None:
         conn = connection()
