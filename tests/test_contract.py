@@ -83,6 +83,24 @@ class World:
         assert self.api.post("/api/ai/examples", _EXAMPLES)[0] == 202
         assert "version" in training.train()
 
+    def attachment(self) -> str:
+        """A file uploaded through the presigned form and bound to a reply."""
+        import requests
+
+        ticket_id = self.ticket()
+        status, created = self.api.post(f"/api/tickets/{ticket_id}/attachments",
+                                        {"filename": "log.txt", "content_type": "text/plain", "size": 5})
+        assert status == 201, created
+        upload = created["upload"]
+        response = requests.post(upload["url"], data=upload["fields"], files={"file": ("log.txt", b"hello")},
+                                 timeout=10)
+        assert response.status_code < 300, response.text
+        attachment_id = str(created["attachment"]["id"])
+        status, reply = self.api.post(f"/api/tickets/{ticket_id}/replies",
+                                      {"content": "see the log", "attachment_ids": [attachment_id]})
+        assert status == 201, reply
+        return attachment_id
+
     def kb_document(self) -> list[str]:
         status, body = self.api.post("/api/kb/ingest", {"documents": [_DOC]})
         assert status == 201, body
@@ -220,6 +238,11 @@ CASES: dict[tuple[str, str], Callable[[World], Case]] = {
     ("GET", "/api/users"): lambda w: (make_user(), Case("/api/users?page_size=1"))[1],
     ("GET", "/api/users/{user_id}"): lambda w: Case(f"/api/users/{make_user()['id']}"),
     ("PUT", "/api/users/{user_id}"): lambda w: Case(f"/api/users/{make_user()['id']}", {"name": "Renamed"}),
+    ("POST", "/api/tickets/{ticket_id}/attachments"): lambda w: Case(
+        f"/api/tickets/{w.ticket()}/attachments", {"filename": "log.txt", "content_type": "text/plain", "size": 12}),
+    ("GET", "/api/attachments/{attachment_id}"): lambda w: Case(f"/api/attachments/{w.attachment()}"),
+    ("GET", "/api/mail/preferences"): lambda w: Case("/api/mail/preferences"),
+    ("PUT", "/api/mail/preferences"): lambda w: Case("/api/mail/preferences", {"email_notifications": False}),
 }
 
 

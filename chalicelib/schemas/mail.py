@@ -20,7 +20,7 @@ ALLOWED_TYPES = (
     "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
     "application/octet-stream",
 )
-AttachmentId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+AttachmentId = Annotated[str, StringConstraints(min_length=32, max_length=32, pattern=r"^[0-9a-f]{32}$")]
 ContentType = Literal[ALLOWED_TYPES]  # type: ignore[valid-type]
 FileName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
                                             pattern=r"^[^\x00-\x1f\x7f/\\]+$")]

@@ -487,6 +487,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tickets/{ticket_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an attachment upload
+         * @description A presigned form upload (type and size fixed by its conditions, 10 minutes); send the returned `id` in
+         *         the next reply's `attachment_ids`.
+         *
+         *     Needs the scope `tickets:write`.
+         */
+        post: operations["post_api_tickets_ticket_id_attachments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an attachment
+         * @description A presigned download valid for 5 minutes, for whoever may read the reply the file is on.
+         *
+         *     Needs the scope `tickets:read`.
+         */
+        get: operations["get_api_attachments_attachment_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mail/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My e-mail preferences
+         * @description Whether mail about my tickets reaches me, and whether my address bounced or complained.
+         *
+         *     Needs the scope `tickets:read`.
+         */
+        get: operations["get_api_mail_preferences"];
+        /**
+         * Change my e-mail preferences
+         * @description Opt in or out of mail about my tickets (replies, AI answers, resolution notices).
+         *
+         *     Needs the scope `tickets:write`.
+         */
+        put: operations["put_api_mail_preferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sla/policy": {
         parameters: {
             query?: never;
@@ -992,6 +1065,60 @@ export interface components {
             excerpt: string;
             /** Category */
             category: string | null;
+        };
+        /**
+         * AttachmentCreate
+         * @description A file the caller is about to upload; the next reply references it by `id` in `attachment_ids`.
+         */
+        AttachmentCreate: {
+            /** Filename */
+            filename: string;
+            /**
+             * Content Type
+             * @description One of the accepted types (no HTML, SVG or scripts).
+             * @enum {string}
+             */
+            content_type: "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "image/heic" | "application/pdf" | "text/plain" | "text/csv" | "application/zip" | "application/json" | "message/rfc822" | "application/msword" | "application/vnd.ms-excel" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/vnd.openxmlformats-officedocument.presentationml.presentation" | "application/vnd.oasis.opendocument.text" | "application/vnd.oasis.opendocument.spreadsheet" | "application/octet-stream";
+            /**
+             * Size
+             * @description Bytes; at most 15 MB.
+             */
+            size: number;
+        };
+        /**
+         * AttachmentDownload
+         * @description A short-lived download link.
+         */
+        AttachmentDownload: {
+            attachment: components["schemas"]["AttachmentOut"];
+            /** Url */
+            url: string;
+            /** Expires In */
+            expires_in: number;
+        };
+        /**
+         * AttachmentOut
+         * @description A file on a reply.
+         */
+        AttachmentOut: {
+            /** Id */
+            id: string;
+            /** Filename */
+            filename: string;
+            /** Content Type */
+            content_type: string;
+            /** Size */
+            size: number;
+        };
+        /**
+         * AttachmentUpload
+         * @description The promised attachment and its upload.
+         */
+        AttachmentUpload: {
+            attachment: components["schemas"]["AttachmentOut"];
+            upload: components["schemas"]["PresignedUpload"];
+            /** Max Size */
+            max_size: number;
         };
         /**
          * Attainment
@@ -1710,6 +1837,28 @@ export interface components {
             refresh_delivery?: "body" | "cookie";
         };
         /**
+         * MailPreferences
+         * @description Whether the signed-in user wants e-mail about their tickets.
+         */
+        MailPreferences: {
+            /** Email Notifications */
+            email_notifications: boolean;
+        };
+        /**
+         * MailPreferencesOut
+         * @description The caller's e-mail preferences and the address's delivery state.
+         */
+        MailPreferencesOut: {
+            /** Email */
+            email: string;
+            /** Email Notifications */
+            email_notifications: boolean;
+            /** Bounced */
+            bounced: boolean;
+            /** Complained */
+            complained: boolean;
+        };
+        /**
          * MeOut
          * @description Who the caller is.
          */
@@ -1834,6 +1983,20 @@ export interface components {
             next_cursor: string | null;
         };
         /**
+         * PresignedUpload
+         * @description Where to upload: an HTML form POST (multipart/form-data) of `fields` then the file as `file` to `url`.
+         */
+        PresignedUpload: {
+            /** Url */
+            url: string;
+            /** Fields */
+            fields: {
+                [key: string]: string;
+            };
+            /** Expires In */
+            expires_in: number;
+        };
+        /**
          * PriorityCounts
          * @description Current unresolved tickets per priority.
          */
@@ -1907,6 +2070,11 @@ export interface components {
              * @description With `from_suggestion`: the KB documents (`metadata.source`) the draft cited. They are learnt as answering the ticket's category, and KB search prefers them for it from then on.
              */
             cited_sources?: string[];
+            /**
+             * Attachment Ids
+             * @description Files uploaded through POST /api/tickets/{id}/attachments by the caller, bound to this reply.
+             */
+            attachment_ids?: string[];
         };
         /**
          * ReplyOut
@@ -1961,6 +2129,11 @@ export interface components {
              * @description The KB passages an AI answer relies on.
              */
             citations?: components["schemas"]["Citation"][];
+            /**
+             * Attachments
+             * @description Files on this reply; download each through GET /api/attachments/{id}.
+             */
+            attachments?: components["schemas"]["AttachmentOut"][];
         };
         /**
          * SlaPolicyIn
@@ -2341,6 +2514,18 @@ export interface components {
              * @default null
              */
             created_by?: number | null;
+            /**
+             * Channel
+             * @description How the ticket came in: the portal or the API (web), or a mail to the support address (email).
+             * @default web
+             * @enum {string}
+             */
+            channel?: "web" | "email";
+            /**
+             * Attachments
+             * @description Files that came with the ticket's first message (a mail's attachments).
+             */
+            attachments?: components["schemas"]["AttachmentOut"][];
         };
         /**
          * TicketUpdate
@@ -4079,6 +4264,260 @@ export interface operations {
             };
             /** @description Not allowed for this caller */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_tickets_ticket_id_attachments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentUpload"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_attachments_attachment_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentDownload"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_mail_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailPreferencesOut"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_api_mail_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MailPreferences"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailPreferencesOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
