@@ -69,6 +69,8 @@ class Stack:
         self.api_port = int(os.environ.get("API_PORT", "8000"))
         self.moto_port = int(os.environ.get("MOTO_PORT", "4566"))
         self.console_port = int(os.environ.get("CONSOLE_PORT", "5173"))
+        self.smtp_port = int(os.environ.get("SMTP_PORT", "2525"))
+        self.smtp: Any = None
         self.children: list[tuple[str, subprocess.Popen[Any]]] = []
         self.local_aws: LocalAws | None = None
         self.dispatcher: Any = None
@@ -94,7 +96,7 @@ class Stack:
 
     def up(self) -> int:
         """Start everything and block until a signal arrives."""
-        for name, port in (("API_PORT", self.api_port), ("MOTO_PORT", self.moto_port)):
+        for name, port in (("API_PORT", self.api_port), ("MOTO_PORT", self.moto_port), ("SMTP_PORT", self.smtp_port)):
             if port_in_use(port):
                 _say(f"port {port} ({name}) is already in use: stop what uses it or set {name}=<free port>")
                 return 2
@@ -154,6 +156,11 @@ class Stack:
                                      schedule_scale=float(os.environ.get("SCHEDULE_SCALE", "1")))
         for line in self.dispatcher.start():
             _say(f"dispatcher: {line}")
+        from devstack import smtp
+
+        self.smtp = smtp.start(settings, port=self.smtp_port)
+        _say(f"SMTP     127.0.0.1:{self.smtp_port} (mail to {settings.mail.support_email} becomes a ticket; "
+             f"sent mail is written to {settings.mail.sent_dir})")
         uploaded = ensure_sample_kb()
         if uploaded:
             _say(f"uploaded {uploaded} sample knowledge-base articles (kb_loader/samples); they are ingested "
@@ -201,6 +208,8 @@ class Stack:
             except subprocess.TimeoutExpired:
                 proc.kill()
         self.children.clear()
+        if self.smtp is not None:
+            self.smtp.stop()
         if self.dispatcher is not None:
             self.dispatcher.stop()
         if self.local_aws is not None:
