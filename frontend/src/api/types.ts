@@ -72,3 +72,5 @@ export type KbSearchIn = Schemas['KbSearchIn'];
 export type KbSearchOut = Schemas['KbSearchOut'];
 export type KbHit = Schemas['KbHit'];
 export type KbDeleteOut = Schemas['KbDeleteOut'];
+export type Attachment = Schemas['AttachmentOut'];
+export type AttachmentDownload = Schemas['AttachmentDownload'];

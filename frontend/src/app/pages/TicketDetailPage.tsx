@@ -1,5 +1,6 @@
-import { ArrowLeftOutlined, DeleteOutlined, EditOutlined, MergeCellsOutlined, UserAddOutlined } from '@ant-design/icons';
-import { Alert, App, Breadcrumb, Button, Card, Col, Descriptions, Flex, Form, Row, Select, Skeleton, Space, Typography } from 'antd';
+import { ArrowLeftOutlined, DeleteOutlined, EditOutlined, MailOutlined, MergeCellsOutlined, UserAddOutlined } from '@ant-design/icons';
+import { AttachmentList } from '@/components/tickets/AttachmentList';
+import { Alert, App, Breadcrumb, Button, Card, Col, Descriptions, Flex, Form, Row, Select, Skeleton, Space, Tag, Typography } from 'antd';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
@@ -116,6 +117,7 @@ function TicketDetail({ ticket, remove, reload }: DetailProps) {
             <PriorityTag priority={ticket.priority} />
             <SlaChip ticket={ticket} />
             <TagChips tags={ticket.tags} />
+            {ticket.channel === 'email' && <Tag icon={<MailOutlined />} data-testid="channel-email">E-mail</Tag>}
           </Flex>
         </div>
         <Flex gap={8} wrap>
@@ -201,6 +203,7 @@ function TicketDetail({ ticket, remove, reload }: DetailProps) {
               <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginTop: 16, marginBottom: 0 }} data-testid="ticket-content">
                 {ticket.content}
               </Typography.Paragraph>
+              <AttachmentList attachments={ticket.attachments} />
             </Card>
             <Card title="Conversation">
               <ReplyThread ticketId={ticket.id} users={users} />

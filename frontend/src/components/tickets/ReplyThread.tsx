@@ -5,6 +5,7 @@ import { EmptyState, ErrorState } from '@/components/states';
 import { formatDateTime, formatRelative } from '@/lib/format';
 import { useReplies } from '@/api/tickets/get-replies';
 import { replyAuthorLabel } from '@/lib/reply-author';
+import { AttachmentList } from './AttachmentList';
 
 interface ThreadProps {
   ticketId: number;
@@ -68,6 +69,7 @@ function ReplyItem({ reply, author, name: forcedName, posterName }: { reply: Rep
           Cited: {reply.citations!.map((c) => c.title ? `${c.title} (${c.source})` : c.source).join(', ')}
         </Typography.Text>
       )}
+      <AttachmentList attachments={reply.attachments} />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { ArrowLeftOutlined, SendOutlined } from '@ant-design/icons';
+import { AttachmentList } from '@/components/tickets/AttachmentList';
 import { Alert, App, Breadcrumb, Button, Card, Flex, Form, Input, Skeleton, Typography } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -57,6 +58,7 @@ function RequesterTicket({ ticket }: { ticket: Ticket }) {
       <Card>
         <Typography.Text type="secondary">Opened {formatDateTime(ticket.created_at)}</Typography.Text>
         <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginTop: 8, marginBottom: 0 }} data-testid="ticket-content">{ticket.content}</Typography.Paragraph>
+              <AttachmentList attachments={ticket.attachments} />
       </Card>
       <AiAnswerFeedback ticket={ticket} />
       {showRating && <RatingWidget ticket={ticket} />}
