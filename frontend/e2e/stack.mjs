@@ -67,13 +67,13 @@ export async function stopGroup(proc, graceMs = 8000) {
 }
 
 /**
- * `python -m devstack up` with API_PORT/MOTO_PORT/CONSOLE_PORT on free ports and LOCAL_STATE_DIR in a new
+ * `python -m devstack up` with API_PORT/MOTO_PORT/CONSOLE_PORT/SMTP_PORT on free ports and LOCAL_STATE_DIR in a new
  * temp directory. withConsole=false starts the API only (CONSOLE=0).
  */
 export async function startStack({ withConsole = true, logFile } = {}) {
   const python = path.join(ROOT, '.venv', 'bin', 'python');
   if (!fs.existsSync(python)) throw new Error(`${python} is missing: run \`make bootstrap\` first`);
-  const [apiPort, motoPort, consolePort] = [await freePort(), await freePort(), await freePort()];
+  const [apiPort, motoPort, consolePort, smtpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-e2e-'));
   logFile ??= path.join(state, 'stack.log');
   const env = {
@@ -81,6 +81,7 @@ export async function startStack({ withConsole = true, logFile } = {}) {
     API_PORT: String(apiPort),
     MOTO_PORT: String(motoPort),
     CONSOLE_PORT: String(consolePort),
+    SMTP_PORT: String(smtpPort),
     LOCAL_STATE_DIR: state,
     CONSOLE: withConsole ? '1' : '0',
   };
@@ -88,6 +89,7 @@ export async function startStack({ withConsole = true, logFile } = {}) {
   const stack = {
     apiUrl: `http://127.0.0.1:${apiPort}`,
     consoleUrl: withConsole ? `http://127.0.0.1:${consolePort}` : null,
+    smtpPort,
     state,
     logFile,
     proc,

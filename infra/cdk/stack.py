@@ -36,6 +36,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
@@ -145,6 +146,7 @@ class HelpdeskStack(cdk.Stack):
         self.queues, self.dlqs = self._queues()
         self.buckets = self._buckets()
         self._notifications()
+        self._mail()
         self.image = ecr_assets.DockerImageAsset(self, "MlImage", directory=str(image_context),
                                                  platform=ecr_assets.Platform.LINUX_AMD64)
         self.roles = {f.name: self._role(f) for f in resources.functions()}
@@ -287,6 +289,49 @@ class HelpdeskStack(cdk.Stack):
             policy = queue.node.find_child("Policy")
             cfn_bucket.add_resource_dependency(policy.node.default_child)  # type: ignore[arg-type]
 
+    # --- the e-mail channel ----------------------------------------------------------------------------------
+
+    def mail_configuration_set(self) -> str:
+        """SES's configuration set: bounce and complaint events of our sends go to the mail-feedback queue."""
+        return f"{self.settings.resource_prefix}-mail"
+
+    def _mail(self) -> None:
+        """SES: the support domain as identity, a configuration set whose bounces and complaints reach the
+        mail-feedback queue (through SNS), and a receipt rule that stores mail to the support address, spam- and
+        virus-scanned, as raw MIME in the inbound-mail bucket (which notifies mail-ingest)."""
+        mail = self.settings.mail
+        self.mail_identity = ses.CfnEmailIdentity(self, "MailIdentity", email_identity=mail.domain)
+        config_set = ses.CfnConfigurationSet(self, "MailConfigurationSet", name=self.mail_configuration_set())
+        topic = sns.Topic(self, "MailFeedbackTopic", topic_name=f"{self.settings.resource_prefix}-mail-feedback")
+        topic.add_subscription(subs.SqsSubscription(self.queues["mail-feedback"], raw_message_delivery=True))
+        feedback = ses.CfnConfigurationSetEventDestination(
+            self, "MailFeedbackDestination", configuration_set_name=self.mail_configuration_set(),
+            event_destination=ses.CfnConfigurationSetEventDestination.EventDestinationProperty(
+                name="bounces-and-complaints", enabled=True, matching_event_types=["bounce", "complaint"],
+                sns_destination=ses.CfnConfigurationSetEventDestination.SnsDestinationProperty(
+                    topic_arn=topic.topic_arn)))
+        feedback.add_dependency(config_set)
+        topic.add_to_resource_policy(iam.PolicyStatement(
+            sid="SesEvents", principals=[iam.ServicePrincipal("ses.amazonaws.com")], actions=["sns:Publish"],
+            resources=[topic.topic_arn], conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}))
+        inbound = self.buckets["inbound-mail"]
+        policy = inbound.add_to_resource_policy(iam.PolicyStatement(
+            sid="SesInbound", principals=[iam.ServicePrincipal("ses.amazonaws.com")], actions=["s3:PutObject"],
+            resources=[inbound.arn_for_objects("inbound/*")],
+            conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}))
+        rule_set = ses.CfnReceiptRuleSet(self, "MailRuleSet",
+                                         rule_set_name=f"{self.settings.resource_prefix}-inbound")
+        rule = ses.CfnReceiptRule(
+            self, "MailInboundRule", rule_set_name=f"{self.settings.resource_prefix}-inbound",
+            rule=ses.CfnReceiptRule.RuleProperty(
+                name="support-to-s3", enabled=True, scan_enabled=True, tls_policy="Optional",
+                recipients=[mail.support_email],
+                actions=[ses.CfnReceiptRule.ActionProperty(s3_action=ses.CfnReceiptRule.S3ActionProperty(
+                    bucket_name=inbound.bucket_name, object_key_prefix="inbound/"))]))
+        rule.add_dependency(rule_set)
+        if policy.policy_dependable is not None:
+            rule.node.add_dependency(policy.policy_dependable)
+
     # --- functions -------------------------------------------------------------------------------------------
 
     def function_name(self, name: str) -> str:
@@ -332,6 +377,13 @@ class HelpdeskStack(cdk.Stack):
                 sid="Secrets", actions=["ssm:GetParameter"],
                 resources=[f"arn:{Aws.PARTITION}:ssm:{Aws.REGION}:{Aws.ACCOUNT_ID}:parameter{parameters[s]}"
                            for s in fdef.secrets]))
+        if fdef.ses_send:
+            identity = f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:identity/{self.settings.mail.domain}"
+            config_set = (f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:configuration-set/"
+                          f"{self.mail_configuration_set()}")
+            statements.append(iam.PolicyStatement(
+                sid="SendMail", actions=["ses:SendEmail", "ses:SendRawEmail"], resources=[identity, config_set],
+                conditions={"StringEquals": {"ses:FromAddress": self.settings.mail.support_email}}))
         # (No ECR statement: Lambda pulls the image with its own service permissions, granted by the repository's
         # policy, not with the function's role.)
         if fdef.name in TRACED_FUNCTIONS:
@@ -354,6 +406,8 @@ class HelpdeskStack(cdk.Stack):
             })
         if cors_origin:
             env["CORS_ORIGIN"] = cors_origin
+        env["SUPPORT_EMAIL"] = self.settings.mail.support_email
+        env["SES_CONFIGURATION_SET"] = self.mail_configuration_set()
         return env
 
     def _chalice(self, cors_origin: str) -> Chalice:
