@@ -1,3 +1,4 @@
+import '@/i18n';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { loadConfig } from '@/config';

@@ -1,16 +1,24 @@
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { BrowserRouter } from 'react-router-dom';
+import { currentLanguage } from '@/i18n';
 import { AuthProvider } from '@/lib/auth';
 import { createQueryClient } from '@/lib/query-client';
 import { AppRoutes } from './routes';
 
+// Secondary text darkened from antd's default (#00000073), which fails WCAG AA contrast on white.
+const THEME = { token: { colorPrimary: '#1677ff', colorTextSecondary: 'rgba(0, 0, 0, 0.65)', colorTextDescription: 'rgba(0, 0, 0, 0.65)' } };
+
 export function App({ queryClient }: { queryClient?: QueryClient }) {
   const [client] = useState(() => queryClient ?? createQueryClient());
+  const { i18n } = useTranslation();
+  const locale = currentLanguage(i18n.resolvedLanguage) === 'zh-CN' ? zhCN : enUS;
   return (
-    <ConfigProvider locale={enUS} theme={{ token: { colorPrimary: '#1677ff' } }}>
+    <ConfigProvider locale={locale} theme={THEME}>
       <AntApp>
         <QueryClientProvider client={client}>
           <BrowserRouter>

@@ -1,23 +1,26 @@
 import { Alert, Button, Empty, Result, Skeleton } from 'antd';
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { describeError, isApiError } from '@/lib/api-client';
 
 /** An error box that says what happened and offers the next step. */
 export function ErrorState({ error, onRetry, title }: { error: unknown; onRetry?: () => void; title?: string }) {
+  const { t } = useTranslation();
   return (
     <Alert
       type="error"
       showIcon
       role="alert"
-      title={title ?? (isApiError(error) && error.status === 404 ? 'Not found' : 'Could not load this')}
+      title={title ?? (isApiError(error) && error.status === 404 ? t('common.states.notFound') : t('common.states.couldNotLoad'))}
       description={describeError(error)}
-      action={onRetry ? <Button size="small" onClick={onRetry}>Try again</Button> : undefined}
+      action={onRetry ? <Button size="small" onClick={onRetry}>{t('common.states.tryAgain')}</Button> : undefined}
     />
   );
 }
 
 export function NotFoundState({ what, action }: { what: string; action?: ReactNode }) {
-  return <Result status="404" title={`${what} not found`} subTitle="It may have been deleted, or the link is wrong." extra={action} />;
+  const { t } = useTranslation();
+  return <Result status="404" title={t('common.states.whatNotFound', { what })} subTitle={t('common.states.notFoundHint')} extra={action} />;
 }
 
 export function EmptyState({ description, action }: { description: ReactNode; action?: ReactNode }) {

@@ -46,3 +46,7 @@ console.error = (...args: unknown[]) => {
 // jsdom does not implement pseudo-element styles and says so on stderr; antd asks for them when measuring.
 const computedStyle = window.getComputedStyle.bind(window);
 window.getComputedStyle = (element: Element) => computedStyle(element);
+
+// The console's texts come from i18n; component tests read them in English.
+import i18n from '@/i18n';
+void i18n.changeLanguage('en');
