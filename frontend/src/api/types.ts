@@ -74,3 +74,4 @@ export type KbHit = Schemas['KbHit'];
 export type KbDeleteOut = Schemas['KbDeleteOut'];
 export type Attachment = Schemas['AttachmentOut'];
 export type AttachmentDownload = Schemas['AttachmentDownload'];
+export type AttachmentUploadOut = Schemas['AttachmentUpload'];

@@ -7,6 +7,8 @@ import { UserSelect } from '@/components/users/UserSelect';
 import { useCreateReply } from '@/api/tickets/create-reply';
 import { MAX_CONTENT } from '@/components/tickets/TicketFields';
 import { clearSuggestion } from '@/lib/suggestion-draft';
+import { AttachmentUploader } from '@/components/tickets/AttachmentUploader';
+import type { Attachment } from '@/api/types';
 
 export interface ReplyFormValues {
   author_id?: number;
@@ -14,6 +16,8 @@ export interface ReplyFormValues {
   content: string;
   /** Set when the agent inserted the AI draft: the reply is sent with `from_suggestion: true` (analytics). */
   from_suggestion?: boolean;
+  /** Files uploaded for this reply (sent as `attachment_ids`). */
+  attachments?: Attachment[];
 }
 
 interface Props {
@@ -28,6 +32,7 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
   const { message } = App.useApp();
   const [problem, setProblem] = useState<string | null>(null);
   const internal = Form.useWatch('internal', form);
+  const [uploaderKey, setUploaderKey] = useState(0);
 
   const onFinish = (values: ReplyFormValues) => {
     setProblem(null);
@@ -35,9 +40,12 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
     // agent types next must not be wiped when the server answers.
     // Not a visible field: the page sets it when it inserts the AI draft (read from the form's store).
     const fromSuggestion = Boolean(form.getFieldValue('from_suggestion'));
-    form.setFieldsValue({ content: '', from_suggestion: false });
+    const attachments = values.attachments ?? [];
+    form.setFieldsValue({ content: '', from_suggestion: false, attachments: [] });
+    setUploaderKey((key) => key + 1);
     create.mutate(
-      { ticketId, body: { content: values.content, author_id: values.author_id, internal: values.internal, ...(fromSuggestion ? { from_suggestion: true } : {}) } },
+      { ticketId, body: { content: values.content, author_id: values.author_id, internal: values.internal, ...(fromSuggestion ? { from_suggestion: true } : {}),
+        ...(attachments.length > 0 ? { attachment_ids: attachments.map((a) => a.id) } : {}) } },
       {
         onSuccess: () => {
           if (fromSuggestion) clearSuggestion(ticketId);
@@ -45,6 +53,7 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
         },
         onError: (error) => {
           if (!form.getFieldValue('content')) form.setFieldsValue({ content: values.content, from_suggestion: fromSuggestion });
+          if (attachments.length > 0) setProblem('The files were not sent with it: attach them again.');
           const unplaced = applyServerErrors(form, error, ['content', 'author_id', 'internal']);
           if (unplaced === null || unplaced.length > 0) setProblem(unplaced?.join('; ') || describeError(error));
         },
@@ -57,7 +66,7 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
       form={form}
       name="reply"
       layout="vertical"
-      initialValues={{ author_id: defaultAuthorId, internal: false, content: '', from_suggestion: false }}
+      initialValues={{ author_id: defaultAuthorId, internal: false, content: '', from_suggestion: false, attachments: [] }}
       onFinish={onFinish}
     >
       {problem && <Alert type="error" showIcon role="alert" title="The reply was not sent" description={problem} style={{ marginBottom: 12 }} />}
@@ -75,6 +84,9 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
         rules={[{ required: true, whitespace: true, message: 'Write something first' }, { max: MAX_CONTENT, message: 'This reply is too long' }]}
       >
         <Input.TextArea autoSize={{ minRows: 4, maxRows: 14 }} placeholder="Write a reply…" style={internal ? { background: '#fffbe6' } : undefined} />
+      </Form.Item>
+      <Form.Item name="attachments" valuePropName="value">
+        <AttachmentUploader key={uploaderKey} ticketId={ticketId} />
       </Form.Item>
       <Button type="primary" htmlType="submit" icon={<SendOutlined />} loading={create.isPending}>
         {internal ? 'Add internal note' : 'Send reply'}
