@@ -132,17 +132,35 @@ step('on a phone-sized screen the attachment is still visible and inside the scr
   await page.setViewportSize({ width: 1280, height: 900 });
 });
 
+step('the agent attaches a file to a reply in the console (upload with progress) and it shows in the thread', async () => {
+  await goto(`/tickets/${state.ticketId}`);
+  await page.getByTestId('attach-files').waitFor();
+  await page.locator('form#reply input[type=file]').setInputFiles({
+    name: `refund-${RUN}.txt`, mimeType: 'text/plain', buffer: Buffer.from('refund issued'),
+  });
+  await page.locator('.ant-upload-list-item-done').filter({ hasText: `refund-${RUN}.txt` }).waitFor();
+  await page.getByPlaceholder('Write a reply…').fill('Here is the refund confirmation.');
+  await page.getByRole('button', { name: 'Send reply' }).click();
+  await page.getByTestId('reply').filter({ hasText: 'Here is the refund confirmation.' })
+    .getByTestId('attachment').filter({ hasText: `refund-${RUN}.txt` }).waitFor();
+});
+
 step("the agent's reply is written as a threaded .eml for the customer", async () => {
   const reply = await suite.api('POST', `/api/tickets/${state.ticketId}/replies`, { content: 'We refunded the second charge.' });
   assert.equal(reply.status, 201, JSON.stringify(reply.body));
   const sentDir = path.join(suite.stack.state, 'mail', 'sent');
   const eml = await until('the .eml of the reply', async () => {
     const files = fs.existsSync(sentDir) ? fs.readdirSync(sentDir).filter((f) => f.endsWith('.eml')) : [];
-    return { done: files.length > 0, value: files.map((f) => fs.readFileSync(path.join(sentDir, f), 'utf8'))[0] };
+    const texts = files.map((f) => fs.readFileSync(path.join(sentDir, f), 'utf8'));
+    const found = texts.find((t) => t.includes('We refunded the second charge.'));
+    return { done: Boolean(found), value: found ?? texts.length };
   });
   assert.match(eml, new RegExp(`In-Reply-To: <dora-${RUN}@customer.example>`));
   assert.match(eml, new RegExp(`To: .*${customer}`));
   assert.match(eml, /We refunded the second charge\./);
+  const withFile = fs.readdirSync(sentDir).map((f) => fs.readFileSync(path.join(sentDir, f), 'utf8'))
+    .find((t) => t.includes('Here is the refund confirmation.'));
+  assert.ok(withFile && withFile.includes(`filename="refund-${RUN}.txt"`), 'the console reply is mailed with its file');
 });
 
 suite.finish();
