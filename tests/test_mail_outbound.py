@@ -99,3 +99,15 @@ def test_a_lost_queue_message_is_sent_again_by_the_schedule(api: Any, mail_dir: 
     assert send_outbound() == []
     assert len(sent_mails(mail_dir)) == 1
     assert mail_notify.redeliver(older_than_s=0) == 0  # the consumer completed the promise
+
+
+def test_the_list_unsubscribe_mail_opts_the_sender_out(api: Any, mail_dir: Path) -> None:
+    from tests.utils.mail import deliver, mime
+
+    requester = make_user(password=None)
+    ticket = make_ticket(requester["id"])
+    assert deliver(mime(sender=requester["email"], subject="unsubscribe", body="")) == []
+    assert api.get("/api/tickets")[1]["total"] == 1  # no ticket for it
+    api.post(f"/api/tickets/{ticket['id']}/replies", {"content": "not mailed"})
+    assert send_outbound() == []
+    assert sent_mails(mail_dir) == []

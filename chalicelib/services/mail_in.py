@@ -94,6 +94,12 @@ def ingest_raw(raw: bytes, source: str = "") -> Outcome:
     if noise:
         logger.info("inbound mail ignored", extra={"reason": noise, **mime.summary(mail)})
         return Outcome("ignored", noise)
+    if _is_unsubscribe(mail.subject):
+        from chalicelib.services import mail_out
+
+        mail_out.opt_out(str(mail.from_address))
+        logger.info("inbound mail unsubscribed its sender", extra=mime.summary(mail))
+        return Outcome("ignored", "unsubscribed the sender (List-Unsubscribe)")
     if len(raw) > settings.max_message_bytes:
         return _reject_raw(source, mail, f"message larger than {settings.max_message_bytes} bytes")
     dedupe = mail.message_id or f"<sha256-{hashlib.sha256(raw).hexdigest()}@inbound>"
@@ -113,6 +119,12 @@ def ingest_raw(raw: bytes, source: str = "") -> Outcome:
         raise
     except (ValidationError, ValidationFailed) as exc:  # a sender address or text we cannot store: not retried
         return _reject_raw(source, mail, f"not acceptable: {str(exc)[:200]}")
+
+
+def _is_unsubscribe(subject: str) -> bool:
+    """The subject our List-Unsubscribe mailto: link sets (a client may prefix Re:)."""
+    words = re.sub(r"^\s*(re|aw|sv)\s*:\s*", "", tokens.strip_token(subject), flags=re.IGNORECASE)
+    return words.strip().lower() == "unsubscribe"
 
 
 def _int(value: Any) -> int | None:

@@ -194,6 +194,11 @@ def preferences(*, user_id: int) -> dict[str, Any]:
             "bounced": bool(state and state.bounced_at), "complained": bool(state and state.complained_at)}
 
 
+def opt_out(address: str) -> None:
+    """No more mail to this address (its List-Unsubscribe mail arrived)."""
+    _mark(address, opted_out=True)
+
+
 def set_preferences(*, user_id: int, email_notifications: bool) -> dict[str, Any]:
     """Opt the user's address in or out of mail about their tickets."""
     bind_models()
