@@ -120,8 +120,8 @@ QUEUES: list[QueueDef] = [
     QueueDef(logical="kb-embed", visibility_timeout_s=1800, batch_size=3, item_worst_case_s=KB_RECORD_WORST_CASE_S),
     # The e-mail channel: a record parses one message (up to 30 MB) and writes its files and one transaction;
     # a send reads the reply's files and calls SES; feedback marks addresses.
-    QueueDef(logical="mail-ingest", visibility_timeout_s=6 * 120, batch_size=5, item_worst_case_s=20),
-    QueueDef(logical="mail-out", visibility_timeout_s=6 * 120, batch_size=5, item_worst_case_s=20, max_receive_count=8),
+    QueueDef(logical="mail-ingest", visibility_timeout_s=6 * 60, batch_size=2, item_worst_case_s=20),
+    QueueDef(logical="mail-out", visibility_timeout_s=6 * 60, batch_size=2, item_worst_case_s=20, max_receive_count=8),
     QueueDef(logical="mail-feedback", visibility_timeout_s=6 * 60, batch_size=10, item_worst_case_s=2),
 ]
 BUCKETS: list[BucketDef] = [

@@ -14,13 +14,13 @@ from chalicelib.store import mail_notify
 bp = Blueprint(__name__)
 
 
-@bp.on_sqs_message(queue=queue_name("mail-ingest"), batch_size=5, name="mail_ingest")
+@bp.on_sqs_message(queue=queue_name("mail-ingest"), batch_size=2, name="mail_ingest")
 def mail_ingest(event: Any) -> Any:
     """A raw message stored in the inbound bucket -> a ticket, a reply, or a reasoned refusal."""
     return process_sqs_batch(event, mail_in.handle_notification, "mail_ingest")
 
 
-@bp.on_sqs_message(queue=queue_name("mail-out"), batch_size=5, name="mail_send")
+@bp.on_sqs_message(queue=queue_name("mail-out"), batch_size=2, name="mail_send")
 def mail_send(event: Any) -> Any:
     """One promised mail -> SES."""
     return process_sqs_batch(event, mail_out.send_from_message, "mail_send")

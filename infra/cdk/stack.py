@@ -318,7 +318,10 @@ class HelpdeskStack(cdk.Stack):
         policy = inbound.add_to_resource_policy(iam.PolicyStatement(
             sid="SesInbound", principals=[iam.ServicePrincipal("ses.amazonaws.com")], actions=["s3:PutObject"],
             resources=[inbound.arn_for_objects("inbound/*")],
-            conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}))
+            conditions={"StringEquals": {
+                "AWS:SourceAccount": Aws.ACCOUNT_ID,
+                "AWS:SourceArn": f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:receipt-rule-set/"
+                                 f"{self.settings.resource_prefix}-inbound:receipt-rule/support-to-s3"}}))
         rule_set = ses.CfnReceiptRuleSet(self, "MailRuleSet",
                                          rule_set_name=f"{self.settings.resource_prefix}-inbound")
         rule = ses.CfnReceiptRule(

@@ -57,6 +57,13 @@ def _resources(raw: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in raw["Resources"].items() if v["Type"] == kind}
 
 
+def _alarm_topic(raw: dict[str, Any]) -> str:
+    """The alarms' SNS topic (the other one carries SES's bounce and complaint events to the mail-feedback queue)."""
+    (topic_id,) = [k for k, v in _resources(raw, "AWS::SNS::Topic").items()
+                   if not str(v["Properties"].get("TopicName", "")).endswith("-mail-feedback")]
+    return topic_id
+
+
 def _physical(stage: str, logical: str) -> str:
     return STAGES[stage].settings().table_name(logical)
 
@@ -178,7 +185,8 @@ def test_schedules_come_from_chalice(raw: dict[str, Any]) -> None:
                  for name, fn in _resources(raw, "AWS::Serverless::Function").items()
                  for event in fn["Properties"].get("Events", {}).values() if event["Type"] == "Schedule"}
     assert schedules == {"SweepDeletes": "rate(5 minutes)", "AiHousekeeping": "rate(2 minutes)",
-                         "SlaWatch": "rate(1 minute)", "SweepMerges": "rate(5 minutes)", "KbOptimize": "rate(1 hour)"}
+                         "SlaWatch": "rate(1 minute)", "SweepMerges": "rate(5 minutes)", "KbOptimize": "rate(1 hour)",
+                         "MailRedeliver": "rate(2 minutes)"}
 
 
 def test_buckets_are_private_encrypted_and_tls_only(template: Template) -> None:
@@ -195,8 +203,9 @@ def test_buckets_are_private_encrypted_and_tls_only(template: Template) -> None:
         assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
                    for s in statements)
         for statement in statements:
-            if statement["Effect"] == "Allow":  # only CloudFront, only this distribution
-                assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+            if statement["Effect"] == "Allow":  # only CloudFront (this distribution) or SES (this receipt rule)
+                assert statement["Principal"] in ({"Service": "cloudfront.amazonaws.com"},
+                                                  {"Service": "ses.amazonaws.com"})
                 assert "AWS:SourceArn" in statement["Condition"]["StringEquals"]
 
 
@@ -429,15 +438,18 @@ def test_the_request_path_is_traced(stage: str, raw: dict[str, Any]) -> None:
 
 
 def test_alarms_reach_a_subscriber_and_cloudwatch_may_publish(stage: str, raw: dict[str, Any]) -> None:
-    (topic_id,) = _resources(raw, "AWS::SNS::Topic")
-    subscriptions = [s["Properties"] for s in _resources(raw, "AWS::SNS::Subscription").values()]
-    assert subscriptions and all(s["TopicArn"] == {"Ref": topic_id} for s in subscriptions)
+    topic_id = _alarm_topic(raw)
+    every = [s["Properties"] for s in _resources(raw, "AWS::SNS::Subscription").values()]
+    subscriptions = [s for s in every if s["TopicArn"] == {"Ref": topic_id}]
+    # the only other subscription: the mail-feedback queue on SES's event topic
+    assert subscriptions and all(s["Protocol"] == "sqs" for s in every if s not in subscriptions)
     if STAGES[stage].alarm_email_parameter:  # dev: the address is a stack parameter without a default
         assert "Default" not in raw["Parameters"]["AlarmEmail"]
         assert {"Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}.items() <= subscriptions[0].items()
     else:
         assert subscriptions[0]["Protocol"] in ("email", "https")
-    (policy,) = _resources(raw, "AWS::SNS::TopicPolicy").values()
+    (policy,) = [p for p in _resources(raw, "AWS::SNS::TopicPolicy").values()
+                 if {"Ref": topic_id} in p["Properties"]["Topics"]]
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     allow = [s for s in statements if s["Effect"] == "Allow"]
     assert [s["Principal"] for s in allow] == [{"Service": "cloudwatch.amazonaws.com"}]
@@ -447,7 +459,7 @@ def test_alarms_reach_a_subscriber_and_cloudwatch_may_publish(stage: str, raw: d
 
 def test_alarms_cover_functions_schedules_queues_and_the_api(stage: str, raw: dict[str, Any]) -> None:
     alarms = [a["Properties"] for a in _resources(raw, "AWS::CloudWatch::Alarm").values()]
-    (topic_id,) = _resources(raw, "AWS::SNS::Topic")
+    topic_id = _alarm_topic(raw)
     assert all(a["AlarmActions"] == [{"Ref": topic_id}] for a in alarms)
 
     def on(metric: str, dimension: str) -> set[str]:
@@ -458,7 +470,7 @@ def test_alarms_cover_functions_schedules_queues_and_the_api(stage: str, raw: di
     assert on("Errors", "FunctionName") == functions
     assert on("Throttles", "FunctionName") == functions
     scheduled = {f"helpdesk-{stage}-{n}" for n in ("sweep_deletes", "ai_housekeeping", "sla_watch", "sweep_merges",
-                                                    "kb_optimize")}
+                                                    "kb_optimize", "mail_redeliver")}
     assert on("Invocations", "FunctionName") == scheduled  # a schedule that stopped firing
     for alarm in (a for a in alarms if a["MetricName"] == "Invocations"):
         assert alarm["ComparisonOperator"] == "LessThanThreshold" and alarm["TreatMissingData"] == "breaching"
