@@ -48,9 +48,9 @@ class CopilotSource(Out):
     excerpt: str = Field(description="The passage, cut to a readable length (Markdown as written).")
     relevance: float = Field(description="Cosine similarity to the question, 0-1 (higher is closer).")
     cited: bool = Field(description="Whether the answer cites it.")
-    source: str | None = Field(default=None, description="The KB document's source (kind `kb`).")
-    chunk_id: str | None = Field(default=None, description="The KB chunk (kind `kb`).")
-    ticket_id: int | None = Field(default=None, description="The resolved ticket (kind `ticket`).")
+    source: str | None = Field(description="The KB document's source (kind `kb`).")
+    chunk_id: str | None = Field(description="The KB chunk (kind `kb`).")
+    ticket_id: int | None = Field(description="The resolved ticket (kind `ticket`).")
 
 
 class CopilotMessageOut(Out):
@@ -61,13 +61,13 @@ class CopilotMessageOut(Out):
     content: str = Field(description="Markdown; an answer cites its sources as `[n]`.")
     created_at: str
     ticket_id: int | None = Field(description="The ticket that was context for this message.")
-    sources: list[CopilotSource] = Field(default_factory=list)
-    citations: list[int] = Field(default_factory=list, description="The `n` of each cited source.")
+    sources: list[CopilotSource] = Field(description="What the answer could cite (empty for a question).")
+    citations: list[int] = Field(description="The `n` of each cited source.")
     answer_source: Literal["llm", "passages", "none"] | None = Field(
-        default=None, description="How the answer was made: by the LLM, from the best passages (no LLM, or it "
-                                  "failed), or `none` when nothing matched.")
-    model: str | None = None
-    fallback_reason: str | None = Field(default=None, description="Why the LLM did not answer, when it did not.")
+        description="How the answer was made: by the LLM, from the best passages (no LLM, or it failed), or `none` "
+                    "when nothing matched; null for a question.")
+    model: str | None
+    fallback_reason: str | None = Field(description="Why the LLM did not answer, when it did not.")
 
 
 class CopilotSessionOut(Out):

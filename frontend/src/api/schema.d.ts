@@ -1509,30 +1509,28 @@ export interface components {
              * @description The ticket that was context for this message.
              */
             ticket_id: number | null;
-            /** Sources */
-            sources?: components["schemas"]["CopilotSource"][];
+            /**
+             * Sources
+             * @description What the answer could cite (empty for a question).
+             */
+            sources: components["schemas"]["CopilotSource"][];
             /**
              * Citations
              * @description The `n` of each cited source.
              */
-            citations?: number[];
+            citations: number[];
             /**
              * Answer Source
-             * @description How the answer was made: by the LLM, from the best passages (no LLM, or it failed), or `none` when nothing matched.
-             * @default null
+             * @description How the answer was made: by the LLM, from the best passages (no LLM, or it failed), or `none` when nothing matched; null for a question.
              */
-            answer_source?: ("llm" | "passages" | "none") | null;
-            /**
-             * Model
-             * @default null
-             */
-            model?: string | null;
+            answer_source: ("llm" | "passages" | "none") | null;
+            /** Model */
+            model: string | null;
             /**
              * Fallback Reason
              * @description Why the LLM did not answer, when it did not.
-             * @default null
              */
-            fallback_reason?: string | null;
+            fallback_reason: string | null;
         };
         /**
          * CopilotQuestionIn
@@ -1658,21 +1656,18 @@ export interface components {
             /**
              * Source
              * @description The KB document's source (kind `kb`).
-             * @default null
              */
-            source?: string | null;
+            source: string | null;
             /**
              * Chunk Id
              * @description The KB chunk (kind `kb`).
-             * @default null
              */
-            chunk_id?: string | null;
+            chunk_id: string | null;
             /**
              * Ticket Id
              * @description The resolved ticket (kind `ticket`).
-             * @default null
              */
-            ticket_id?: number | null;
+            ticket_id: number | null;
         };
         /**
          * CopilotTurnOut

@@ -13,6 +13,7 @@ import { useAuth } from '@/lib/auth';
 import { AiClassification } from '@/features/ai/components/AiClassification';
 import { AiDecisionCard } from '@/features/ai/components/AiDecisionCard';
 import { AiSuggestionPanel } from '@/features/ai/components/AiSuggestionPanel';
+import { CopilotButton } from '@/features/copilot/components/CopilotDrawer';
 import { useLabels } from '@/features/ai/api/labels';
 import { SlaChip } from '@/components/sla/SlaChip';
 import { SlaPanel } from '@/components/sla/SlaPanel';
@@ -83,6 +84,11 @@ function TicketDetail({ ticket, remove, reload }: DetailProps) {
     message.info('Draft inserted into the reply. Edit it, then send.');
   };
 
+  const insertCopilotAnswer = (text: string) => {
+    replyForm.setFieldsValue({ content: text, internal: false });
+    document.getElementById('reply_content')?.focus();
+  };
+
   const confirmDelete = () => {
     modal.confirm({
       title: `Delete ticket #${ticket.id}?`,
@@ -121,6 +127,7 @@ function TicketDetail({ ticket, remove, reload }: DetailProps) {
           </Flex>
         </div>
         <Flex gap={8} wrap>
+          <CopilotButton ticketId={ticket.id} onInsert={insertCopilotAnswer} />
           <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>Edit</Button>
           <Button icon={<MergeCellsOutlined />} onClick={() => setMerging(true)} disabled={Boolean(ticket.merged_into)}>Merge</Button>
           <Button danger icon={<DeleteOutlined />} onClick={confirmDelete} loading={remove.isPending}>Delete</Button>
