@@ -10,8 +10,9 @@ describe('citations', () => {
   });
 
   it('points a KB source at the KB page and a ticket source at the ticket', () => {
-    expect(sourceHref({ kind: 'kb', source: 'faq/vpn guide.md', ticket_id: null })).toBe('/kb?source=faq%2Fvpn%20guide.md');
-    expect(sourceHref({ kind: 'ticket', source: null, ticket_id: 12 })).toBe('/tickets/12');
+    expect(sourceHref({ kind: 'kb', source: 'faq/vpn guide.md', ticket_id: null, excerpt: '## VPN\n\n**Reset** the token.' }))
+      .toBe('/kb?source=faq%2Fvpn+guide.md&q=VPN+Reset+the+token.');
+    expect(sourceHref({ kind: 'ticket', source: null, ticket_id: 12, excerpt: 'Refunded.' })).toBe('/tickets/12');
   });
 
   it('turns an answer into reply text without markers, emphasis or headings', () => {

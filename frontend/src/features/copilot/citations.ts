@@ -14,10 +14,16 @@ export function citationNumber(href: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** Where a source lives in the console: the ticket, or the KB page showing that document. */
-export function sourceHref(source: Pick<CopilotSource, 'kind' | 'ticket_id' | 'source'>): string {
+/**
+ * Where a source lives in the console: the ticket, or the KB page searching that document for the cited passage
+ * (its first words, without Markdown marks), so the passage comes first.
+ */
+export function sourceHref(source: Pick<CopilotSource, 'kind' | 'ticket_id' | 'source' | 'excerpt'>): string {
   if (source.kind === 'ticket' && source.ticket_id) return `/tickets/${source.ticket_id}`;
-  return `/kb?source=${encodeURIComponent(source.source ?? '')}`;
+  const words = source.excerpt.replace(/[#*_`>[\]()!|-]+/g, ' ').split(/\s+/).filter(Boolean).join(' ').slice(0, 200);
+  const params = new URLSearchParams({ source: source.source ?? '' });
+  if (words) params.set('q', words);
+  return `/kb?${params.toString()}`;
 }
 
 /** Relevance 0-1 as a whole percentage. */

@@ -46,7 +46,7 @@ describe('copilot conversation', () => {
     expect(onCreated).toHaveBeenCalledWith(SESSION.id);
     // Citations link to the KB document and to the ticket; raw HTML in the text is not rendered.
     const citations = within(answer).getAllByTestId('copilot-citation');
-    expect(citations.map((a) => a.getAttribute('href'))).toEqual(['/kb?source=refunds.md', '/tickets/12']);
+    expect(citations.map((a) => a.getAttribute('href'))).toEqual(['/kb?source=refunds.md&q=We+refund+within+14+days.', '/tickets/12']);
     expect(answer.querySelector('img')).toBeNull();
     expect(within(answer).getByText('within 14 days').tagName).toBe('STRONG');
     expect(within(answer).getByText('73% match')).toBeInTheDocument();
