@@ -10,6 +10,8 @@ export interface MarkdownProps {
 }
 
 const SAFE_LINK = /^(https?:|mailto:|\/|#)/i;
+/** Links inside running text are underlined: colour alone does not tell them apart (WCAG 1.4.1). */
+export const UNDERLINED = { textDecoration: 'underline' } as const;
 
 /**
  * Markdown from the knowledge base or the copilot, rendered as React elements: raw HTML in the text is dropped
@@ -24,7 +26,7 @@ export function Markdown({ children, renderLink, className }: MarkdownProps) {
       if (custom !== undefined) return <>{custom}</>;
       if (!SAFE_LINK.test(target)) return <>{text}</>;
       const external = /^https?:/i.test(target);
-      return <a href={target} {...(external ? { target: '_blank', rel: 'noopener noreferrer' } : {})}>{text}</a>;
+      return <a href={target} style={UNDERLINED} {...(external ? { target: '_blank', rel: 'noopener noreferrer' } : {})}>{text}</a>;
     },
     img: ({ alt }) => (alt ? <>{alt}</> : null),
     p: ({ children: text }) => <Typography.Paragraph style={{ marginBottom: 8 }}>{text}</Typography.Paragraph>,

@@ -1,8 +1,8 @@
-import { CopyOutlined, EnterOutlined, FileTextOutlined, ProfileOutlined } from '@ant-design/icons';
+import { CopyOutlined, EnterOutlined, FileTextOutlined, ProfileOutlined, QuestionCircleOutlined, RobotOutlined } from '@ant-design/icons';
 import { App, Button, Flex, Tag, Tooltip, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { Markdown } from '@/components/Markdown';
+import { Markdown, UNDERLINED } from '@/components/Markdown';
 import type { CopilotMessage as Message, CopilotSource } from '../api/types';
 import { citationNumber, linkCitations, relevancePercent, replyText, sourceHref } from '../citations';
 
@@ -33,7 +33,7 @@ function Answer({ message, onInsert }: Props) {
   const byNumber = new Map(message.sources.map((s) => [s.n, s]));
   const origin = message.answer_source ?? 'llm';
   const originTag = (
-    <Tag color={origin === 'llm' ? 'blue' : origin === 'passages' ? 'gold' : 'default'} data-testid="copilot-answer-source">
+    <Tag icon={origin === 'llm' ? <RobotOutlined /> : origin === 'passages' ? <FileTextOutlined /> : <QuestionCircleOutlined />} data-testid="copilot-answer-source">
       {t(`copilot.origin.${origin}`)}
     </Tag>
   );
@@ -51,7 +51,7 @@ function Answer({ message, onInsert }: Props) {
           const source = n === undefined ? undefined : byNumber.get(n);
           if (!source) return undefined;
           return (
-            <Link to={sourceHref(source)} title={source.title ?? source.ref} aria-label={t('copilot.citation', { n, title: source.title ?? source.ref })} data-testid="copilot-citation">
+            <Link to={sourceHref(source)} style={UNDERLINED} title={source.title ?? source.ref} aria-label={t('copilot.citation', { n, title: source.title ?? source.ref })} data-testid="copilot-citation">
               {text}
             </Link>
           );

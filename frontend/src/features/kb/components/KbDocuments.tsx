@@ -1,5 +1,5 @@
 import { LeftOutlined, QuestionCircleOutlined, ReloadOutlined, RightOutlined } from '@ant-design/icons';
-import { Button, Card, Flex, Table, Tag, Tooltip, Typography } from 'antd';
+import { Badge, Button, Card, Flex, Table, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { KbDocument } from '@/api/types';
@@ -8,7 +8,7 @@ import { isApiError } from '@/lib/api-client';
 import { formatDateTime } from '@/lib/format';
 import { useKbDocuments } from '../api/get-documents';
 
-const STATE_COLOR: Record<string, string> = { ready: 'green', ingesting: 'blue', failed: 'red' };
+const STATE_BADGE: Record<string, 'success' | 'processing' | 'error'> = { ready: 'success', ingesting: 'processing', failed: 'error' };
 
 /** The ingested documents, a page at a time (the API pages with signed cursors: Previous goes back through them). */
 export function KbDocuments() {
@@ -63,7 +63,7 @@ export function KbDocuments() {
               {
                 title: t('kb.documents.status'), dataIndex: 'status', width: 110, responsive: ['sm'],
                 render: (status: string, doc) => (
-                  <Tooltip title={doc.error ?? undefined}><Tag color={STATE_COLOR[status]}>{state(status)}</Tag></Tooltip>
+                  <Tooltip title={doc.error ?? undefined}><Badge status={STATE_BADGE[status] ?? 'default'} text={state(status)} /></Tooltip>
                 ),
               },
               {
