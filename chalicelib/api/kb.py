@@ -35,7 +35,8 @@ def ingest(call: Call) -> Reply:
 @endpoint(bp, "POST", "/api/kb/search", summary="Search the knowledge base", tag="kb", authorizer=bearer_auth,
           body=KbSearchIn, response=KbSearchOut, roles=STAFF, scope="kb:read", errors=(400, 401, 403, 404, 413, 422))
 def search(call: Call) -> dict[str, Any]:
-    """Hybrid search (vector + full text, fused by rank); `distance` is the cosine distance. Articles answering the
+    """Hybrid search (cosine similarity, full-text matches blended in within a small margin); `distance` is the
+    cosine distance; nothing beyond the relevance floor is returned (an empty list: no answer). Articles answering the
     search's category (`category`, the ticket's with `ticket_id`, else the query's predicted one) are preferred;
     `context` says which category was used and how sure it was."""
     from chalicelib.services import kb

@@ -21,6 +21,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_rand
 
 from chalicelib.config import get_settings, on_reset
 from chalicelib.rag.embeddings import DIM
+from chalicelib.rag.snapshot import Snapshot
 
 T = TypeVar("T")
 RRF_K = 60
@@ -97,6 +98,7 @@ class StoreLocation:
     storage_options: dict[str, str]
     table: str
     index_min_rows: int
+    cache_check_s: float = 1.0
 
 
 def store_location() -> StoreLocation:
@@ -104,7 +106,8 @@ def store_location() -> StoreLocation:
     settings = get_settings()
     settings.bucket_name("kb-store")  # the bucket kb_store_uri lives in, named here so infra/code_access.py sees it
     return StoreLocation(store_uri=settings.kb_store_uri, storage_options=settings.kb_storage_options,
-                         table=settings.kb.table, index_min_rows=settings.kb.index_min_rows)
+                         table=settings.kb.table, index_min_rows=settings.kb.index_min_rows,
+                         cache_check_s=settings.kb.cache_check_s)
 
 
 class VectorStore:
@@ -118,6 +121,9 @@ class VectorStore:
         self._table: Any = None
         self._lock = threading.Lock()
         self._vector_index: tuple[float, bool] | None = None
+        self._snapshot: Snapshot | None = None
+        self._checked_at = float("-inf")
+        self._snapshot_lock = threading.Lock()
 
     def _connect(self) -> Any:
         if self._db is None:
@@ -152,11 +158,13 @@ class VectorStore:
         batch = pa.Table.from_pylist([_row(r) for r in rows], schema=_schema(self.dim))
         table = self.table()
         _retrying(lambda: table.add(batch))
+        self._checked_at = float("-inf")  # this process sees its own write on its next search
 
     def delete(self, predicate: str) -> None:
         """Delete the rows matching a SQL predicate (one commit)."""
         table = self.table()
         _retrying(lambda: table.delete(predicate))
+        self._checked_at = float("-inf")
 
     def delete_ids(self, ids: Sequence[str]) -> None:
         """Delete rows by id."""
@@ -193,7 +201,8 @@ class VectorStore:
     def hybrid_search(self, vector: Sequence[float] | Any, text: str, k: int, where: str | None = None,
                       candidates: int = 40, refine_factor: int | None = None,
                       bm25_weight: float = 1.0) -> list[Hit]:
-        """Vector and full-text results fused by reciprocal rank; `distance` stays the cosine distance."""
+        """LanceDB's own vector and full-text results fused by reciprocal rank (the path before the in-memory
+        snapshot, kept for the benchmarks' comparison); `distance` stays the cosine distance."""
         query_vec = np.asarray(vector, dtype=np.float32)
         table = self.table()
         # Both searches run at once (LanceDB releases the GIL): the latency is the slower one, not the sum.
@@ -204,6 +213,31 @@ class VectorStore:
         except Exception:  # no full-text index (a table made before it existed): vector results alone
             sparse = []
         return fuse(query_vec, dense, sparse, k, bm25_weight)
+
+    def snapshot(self) -> Snapshot:
+        """The in-memory copy of the latest version, re-checked at most every `cache_check_s` seconds.
+
+        The check is one listing of the table's version files (checkout_latest); only a new version is read.
+        """
+        with self._snapshot_lock:
+            if self._snapshot is not None and time.monotonic() - self._checked_at < self.settings.cache_check_s:
+                return self._snapshot
+            checked = time.monotonic()
+            table = self.table()
+            if self._snapshot is None or self._snapshot.version != int(table.version):
+                self._snapshot = Snapshot.load(table, self.dim)
+            self._checked_at = checked
+            return self._snapshot
+
+    def search(self, vector: Sequence[float] | Any, text: str | None, k: int, *,
+               filters: dict[str, Any] | None = None, candidates: int = 40, margin: float = 0.0,
+               max_distance: float = 2.0) -> list[Hit]:
+        """Best chunks from the in-memory snapshot: cosine top-k, with the text's BM25 blended in within `margin`;
+        nothing farther than `max_distance`. `score` is the blended score, `distance` the cosine distance."""
+        snapshot = self.snapshot()
+        scored = snapshot.search(vector, text, k, filters=filters, candidates=candidates, margin=margin,
+                                 max_distance=max_distance)
+        return [_hit(row, s.distance, s.score) for row, s in zip(snapshot.rows(scored), scored, strict=True)]
 
     def _create_base_indexes(self, table: Any) -> None:
         """Full-text and id/source indexes, made while the table is empty (cheap); new rows fold in later."""

@@ -184,7 +184,8 @@ class KbHit(Out):
     content: str
     metadata: dict[str, Any]
     distance: float = Field(description="Cosine distance between the query and the chunk (0 = same direction).")
-    score: float = Field(description="Rank-fusion score the order is based on (higher is better).")
+    score: float = Field(description="What the order is based on (higher is better): the cosine similarity, plus at "
+                                     "most a small margin for full-text (BM25) matches, times the category preference.")
 
 
 class KbSearchContext(Out):
@@ -198,7 +199,7 @@ class KbSearchContext(Out):
 
 
 class KbSearchOut(Out):
-    """Best chunks first."""
+    """Best chunks first; empty when no chunk is within the relevance floor (nothing in the KB answers the query)."""
 
     results: list[KbHit]
     context: KbSearchContext

@@ -23,8 +23,8 @@ from chalicelib.models import bind_models
 from chalicelib.models.kb import DOC_PK, KbDocumentModel
 from chalicelib.principal import Principal
 from chalicelib.rag.chunking import Chunk, chunk_id, chunk_text, first_heading, whole_text
-from chalicelib.rag.embeddings import Embedder, get_embedder
-from chalicelib.rag.store import Hit, VectorStore, get_store, ids_clause, quote, where_clause
+from chalicelib.rag.embeddings import MODEL_SPACE, Embedder, get_embedder
+from chalicelib.rag.store import VectorStore, get_store, ids_clause, quote
 from chalicelib.schemas.kb import KbDeleteIn, KbIngestIn, KbListQuery, KbSearchIn
 from chalicelib.services import kb_context
 from chalicelib.store import cursors
@@ -56,13 +56,14 @@ class Document:
 
 
 def search_mode() -> str:
-    """`hybrid` (vector + full text, fused by rank) or `vector` (KB_SEARCH_MODE)."""
+    """`hybrid` (vector similarity with BM25 blended in) or `vector` (KB_SEARCH_MODE)."""
     return get_settings().kb.search_mode
 
 
-def bm25_weight() -> float:
-    """The full-text list's weight in the fusion (KB_BM25_WEIGHT; 0.25 was best on the train queries)."""
-    return get_settings().kb.bm25_weight
+def relevance_floor(space: str) -> float:
+    """The largest cosine distance a hit may have (measured per embedding space; KB_MAX_DISTANCE for MiniLM)."""
+    settings = get_settings().kb
+    return settings.max_distance if space == MODEL_SPACE else settings.hash_max_distance
 
 
 def passage(chunk: Chunk, title: str) -> str:
@@ -198,20 +199,17 @@ def ingest(*, data: KbIngestIn) -> dict[str, Any]:
 
 
 def search(*, data: KbSearchIn, actor: Principal | None = None, predict: bool = False) -> dict[str, Any]:
-    """The chunks closest to the query, best first; those answering the search's category are preferred
-    (services/kb_context.py: the request's category, the ticket's, or with `predict` the query's own)."""
+    """The chunks closest to the query, best first; none when nothing is within the relevance floor. Those answering
+    the search's category are preferred (services/kb_context.py: the request's category, the ticket's, or with
+    `predict` the query's own)."""
     context = kb_context.resolve(query=data.query, category=data.category, ticket_id=data.ticket_id, actor=actor,
                                  predict=predict)
     top_k = max(data.top_k, kb_context.PREFER_CANDIDATES) if context.used else data.top_k
     embedder, store = _services()
     vector = embedder.embed([data.query])[0]
-    where = where_clause(data.filter)
-    refine = 10 if store.has_vector_index() else None
-    hits: list[Hit]
-    if search_mode() == "vector":
-        hits = store.vector_search(vector, top_k, where, refine)
-    else:
-        hits = store.hybrid_search(vector, data.query, top_k, where, HYBRID_CANDIDATES, refine, bm25_weight())
+    text = None if search_mode() == "vector" else data.query
+    hits = store.search(vector, text, top_k, filters=data.filter, candidates=HYBRID_CANDIDATES,
+                        margin=get_settings().kb.bm25_margin, max_distance=relevance_floor(embedder.space))
     results = [{"id": h.id, "content": h.text, "metadata": h.metadata, "distance": round(h.distance, 6),
                 "score": round(h.score, 6)} for h in hits]
     return {"results": kb_context.prefer(results, context, data.top_k), "context": context.as_dict()}

@@ -430,7 +430,8 @@ export interface paths {
         put?: never;
         /**
          * Search the knowledge base
-         * @description Hybrid search (vector + full text, fused by rank); `distance` is the cosine distance. Articles answering the
+         * @description Hybrid search (cosine similarity, full-text matches blended in within a small margin); `distance` is the
+         *         cosine distance; nothing beyond the relevance floor is returned (an empty list: no answer). Articles answering the
          *         search's category (`category`, the ticket's with `ticket_id`, else the query's predicted one) are preferred;
          *         `context` says which category was used and how sure it was.
          *
@@ -1668,7 +1669,7 @@ export interface components {
             distance: number;
             /**
              * Score
-             * @description Rank-fusion score the order is based on (higher is better).
+             * @description What the order is based on (higher is better): the cosine similarity, plus at most a small margin for full-text (BM25) matches, times the category preference.
              */
             score: number;
         };
@@ -1777,7 +1778,7 @@ export interface components {
         };
         /**
          * KbSearchOut
-         * @description Best chunks first.
+         * @description Best chunks first; empty when no chunk is within the relevance floor (nothing in the KB answers the query).
          */
         KbSearchOut: {
             /** Results */
