@@ -37,7 +37,7 @@ def onnx_kb(kb_aws, monkeypatch):
 def _search(kb, query, top_k=5):
     from chalicelib.schemas.kb import KbSearchIn
 
-    return kb.search(data=KbSearchIn(query=query, top_k=top_k))["results"]
+    return kb.search(data=KbSearchIn(query=query, top_k=top_k), audience="agent")["results"]
 
 
 def test_a_clearly_closer_vector_match_is_not_demoted_by_keyword_overlap(onnx_kb):

@@ -16,8 +16,8 @@ import numpy as np
 
 from chalicelib.rag.bm25 import Bm25
 
-FILTER_COLUMNS = ("source", "title", "heading")
-HIT_COLUMNS = ("id", "text", "source", "title", "heading", "chunk_index", "created_at", "metadata")
+FILTER_COLUMNS = ("source", "title", "heading", "collection")
+HIT_COLUMNS = ("id", "text", "source", "title", "heading", "chunk_index", "created_at", "metadata", "collection")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from chalicelib.rag.snapshot import Snapshot
 
 T = TypeVar("T")
 RRF_K = 60
-FILTER_COLUMNS = ("source", "title", "heading")
+FILTER_COLUMNS = ("source", "title", "heading", "collection")
 _COMMIT_RETRIES = 8
 
 
@@ -54,6 +54,7 @@ def _schema(dim: int) -> Any:
         pa.field("chunk_index", pa.int32()),
         pa.field("created_at", pa.string()),
         pa.field("metadata", pa.string()),  # the document's whole flat metadata, as JSON
+        pa.field("collection", pa.string()),  # the document's collection (services/kb_collections.py)
     ])
 
 
@@ -139,6 +140,7 @@ class VectorStore:
                 db = self._connect()
                 try:
                     self._table = db.open_table(self.name)
+                    self._add_collection_column(self._table)
                 except (FileNotFoundError, ValueError):
                     try:
                         self._table = db.create_table(self.name, schema=_schema(self.dim), exist_ok=True)
@@ -148,6 +150,18 @@ class VectorStore:
             else:
                 self._table.checkout_latest()
             return self._table
+
+    @staticmethod
+    def _add_collection_column(table: Any) -> None:
+        """Tables made before collections existed get the column, every row in `default` (a schema-only commit)."""
+        if "collection" in table.schema.names:
+            return
+        try:
+            table.add_columns({"collection": "'default'"})
+        except Exception:  # another process added it first
+            table.checkout_latest()
+            if "collection" not in table.schema.names:
+                raise
 
     def add(self, rows: Sequence[dict[str, Any]]) -> None:
         """Append rows (one commit)."""
@@ -306,6 +320,7 @@ def fuse(query_vec: Any, dense: list[Hit], sparse: list[dict[str, Any]], k: int,
 def _row(row: dict[str, Any]) -> dict[str, Any]:
     out = dict(row)
     out.setdefault("search_text", out["text"])
+    out.setdefault("collection", "default")
     out["vector"] = [float(x) for x in out["vector"]]
     out["metadata"] = json.dumps(out.get("metadata") or {}, ensure_ascii=False, sort_keys=True)
     return out
@@ -313,7 +328,7 @@ def _row(row: dict[str, Any]) -> dict[str, Any]:
 
 def _hit(row: dict[str, Any], distance: float, score: float) -> Hit:
     metadata = json.loads(row.get("metadata") or "{}")
-    for column in ("source", "title", "heading"):
+    for column in ("source", "title", "heading", "collection"):
         if row.get(column):
             metadata[column] = row[column]
     metadata["chunk_index"] = row.get("chunk_index")
