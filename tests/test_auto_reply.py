@@ -272,7 +272,7 @@ def test_an_edit_before_classification_is_decided_as_changed(desk):
     enable(desk)
     queued("classify")
     ticket, _ = new_ticket()
-    desk.put(f"/api/tickets/{ticket['id']}", {"content": "I forgot my password, please help me log in"})
+    desk.put(f"/api/tickets/{ticket['id']}", {"title": "Forgot my password, cannot log in"})
     for message in queued("classify"):
         classification.classify_ticket_message(json.loads(message["Body"]))
     decide(queued("auto-reply"))

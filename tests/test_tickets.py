@@ -141,6 +141,25 @@ def test_partial_update_changes_only_what_was_sent(api, alice):
     assert updated["version"] == 2
 
 
+def test_a_requesters_own_words_cannot_be_edited_by_staff(api, alice):
+    # GIVEN a ticket the requester wrote (no created_by) and one an agent entered on her behalf
+    own = make_ticket(alice["id"], content="My printer is on fire.")
+    assert own["created_by"] is None
+    status, entered = api.post("/api/tickets", {"title": "Phone call", "content": "Caller says: printer broke.",
+                                                 "requester_id": alice["id"]})
+    assert status == 201 and entered["created_by"]
+    # WHEN staff change the requester's content THEN 422 naming content, and nothing is written
+    status, body = api.put(f"/api/tickets/{own['id']}", {"content": "Printer is fine.", "title": "Edited"})
+    assert status == 422 and [d["field"] for d in body["details"]] == ["content"]
+    assert api.get(f"/api/tickets/{own['id']}")[1]["title"] == own["title"]
+    # the same content sent back (a form posting every field) and the title alone are fine
+    status, body = api.put(f"/api/tickets/{own['id']}", {"content": own["content"], "title": "Printer fire"})
+    assert status == 200 and body["content"] == own["content"] and body["title"] == "Printer fire"
+    # text a staff member entered can be corrected
+    status, body = api.put(f"/api/tickets/{entered['id']}", {"content": "Caller says: printer jams."})
+    assert status == 200 and body["content"] == "Caller says: printer jams."
+
+
 def test_update_validates_and_refuses_empty_or_null_changes(api, alice):
     ticket = make_ticket(alice["id"])
     assert api.put(f"/api/tickets/{ticket['id']}", {})[0] == 422

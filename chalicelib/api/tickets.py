@@ -70,7 +70,9 @@ def get_ticket(call: Call, ticket_id: PathId) -> Reply:
           body=TicketUpdate, response=TicketOut, roles=STAFF, scope="tickets:write",
           errors=(400, 401, 403, 404, 409, 413, 422))
 def update_ticket(call: Call, ticket_id: PathId) -> Reply:
-    """Partial update. Send `version` or `If-Match` to get a 409 instead of overwriting a concurrent edit."""
+    """Partial update. Send `version` or `If-Match` to get a 409 instead of overwriting a concurrent edit.
+    `content` is the requester's own words when they wrote the ticket: changing it is a 422 naming `content`
+    (only text a staff member entered on a requester's behalf can be corrected)."""
     ticket = tickets.update_ticket(ticket_id=ticket_id, data=call.body, actor=call.principal,
                                    if_match=_if_match(call))
     return Reply(ticket, 200, _etag(ticket))

@@ -93,7 +93,9 @@ class TicketUpdate(Strict):
     model_config = PARTIAL_UPDATE
 
     title: Title = optional_not_null()
-    content: Content = optional_not_null()
+    content: Content = optional_not_null(
+        description="Only for tickets a staff member entered on a requester's behalf (`created_by` set): what a "
+                    "requester wrote is never rewritten (422 naming `content`; the same text sent back is accepted).")
     status: Status = optional_not_null()
     priority: Priority = optional_not_null()
     tags: Tags = optional_not_null()

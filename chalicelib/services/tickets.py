@@ -260,6 +260,7 @@ def update_ticket(
         ticket = get_ticket_model(ticket_id)
         if expected is not None and int(ticket.version) != expected:
             raise _stale(ticket)
+        _check_customer_words(ticket, changes)
         try:
             old_category = ticket.category
             _apply_update(ticket, changes, actor)
@@ -282,6 +283,21 @@ def update_ticket(
         if "ticket" not in exc.failed:
             raise
         raise _stale(get_ticket_model(ticket_id)) from exc
+
+
+def written_by_requester(ticket: TicketModel) -> bool:
+    """Whether the ticket's first message is the requester's own words (portal, e-mail or API as the
+    requester), rather than text a staff member entered on their behalf (`created_by` set)."""
+    return ticket.created_by is None
+
+
+def _check_customer_words(ticket: TicketModel, changes: dict[str, Any]) -> None:
+    """What a customer wrote is a record: staff change the title and the fields, never the content. Sending
+    the content unchanged is allowed (a form that posts every field); a different one is a 422 naming it."""
+    if "content" in changes and changes["content"] != ticket.content and written_by_requester(ticket):
+        raise ValidationFailed(
+            "content: the requester's own message cannot be edited; change the title or add an internal note",
+            [FieldError("content", "written by the requester; it cannot be edited")])
 
 
 def _after_update(ticket: TicketModel, changes: dict[str, Any], old_category: str | None) -> None:

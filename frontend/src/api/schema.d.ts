@@ -831,6 +831,8 @@ export interface paths {
         /**
          * Update a ticket
          * @description Partial update. Send `version` or `If-Match` to get a 409 instead of overwriting a concurrent edit.
+         *         `content` is the requester's own words when they wrote the ticket: changing it is a 422 naming `content`
+         *         (only text a staff member entered on a requester's behalf can be corrected).
          *
          *     Needs the scope `tickets:write`.
          */
@@ -2707,7 +2709,10 @@ export interface components {
         TicketUpdate: {
             /** Title */
             title?: string;
-            /** Content */
+            /**
+             * Content
+             * @description Only for tickets a staff member entered on a requester's behalf (`created_by` set): what a requester wrote is never rewritten (422 naming `content`; the same text sent back is accepted).
+             */
             content?: string;
             /**
              * Status

@@ -1,6 +1,6 @@
 import { Space, Tag } from 'antd';
 import type { TicketPriority, TicketStatus } from '@/api/types';
-import { humanize } from '@/lib/format';
+import { useTranslation } from 'react-i18next';
 
 export const STATUS_COLORS: Record<TicketStatus, string> = {
   open: 'blue',
@@ -27,11 +27,13 @@ export function tagColor(tag: string): string {
 }
 
 export function StatusTag({ status }: { status: TicketStatus }) {
-  return <Tag color={STATUS_COLORS[status]} data-testid="status-tag">{humanize(status)}</Tag>;
+  const { t } = useTranslation();
+  return <Tag color={STATUS_COLORS[status]} data-testid="status-tag">{t(`common.status.${status}`)}</Tag>;
 }
 
 export function PriorityTag({ priority }: { priority: TicketPriority }) {
-  return <Tag color={PRIORITY_COLORS[priority]} data-testid="priority-tag">{humanize(priority)}</Tag>;
+  const { t } = useTranslation();
+  return <Tag color={PRIORITY_COLORS[priority]} data-testid="priority-tag">{t(`common.priority.${priority}`)}</Tag>;
 }
 
 export function TagChips({ tags }: { tags: readonly string[] }) {

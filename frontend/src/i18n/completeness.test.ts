@@ -17,7 +17,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 // t('a.b'), t("a.b"), i18nKey="a.b"; template keys `common.nav.${x}` are checked by their literal prefix.
-const CALL = /(?<![\w.])t\(\s*(['"`])([a-zA-Z][\w.-]*(?:\$\{[^}]*\}[\w.-]*)*)\1/g;
+const CALL = /(?:(?<![\w.])|(?<=i18next\.))t\(\s*(['"`])([a-zA-Z][\w.-]*(?:\$\{[^}]*\}[\w.-]*)*)\1/g;
 const PROP = /i18nKey=(['"])([\w.-]+)\1/g;
 
 function usedKeys(): { key: string; file: string }[] {

@@ -7,6 +7,7 @@
  * httpOnly, SameSite=Strict cookie scoped to /api/auth that page scripts cannot read; a reload gets a
  * new access token through POST /api/auth/refresh (see README, "Console").
  */
+import i18next from 'i18next';
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '@/api/schema';
 import type { ErrorBody, Tokens } from '@/api/types';
@@ -96,7 +97,7 @@ async function send(request: Request, withToken: boolean): Promise<Response> {
     return await fetch(request);
   } catch (error) {
     if (request.signal.aborted || (error instanceof DOMException && error.name === 'AbortError')) throw error;
-    throw new ApiError(0, 'network', 'Cannot reach the help desk API. Check your connection, then try again.');
+    throw new ApiError(0, 'network', i18next.t('common.errors.network'));
   }
 }
 
@@ -182,25 +183,24 @@ export function refreshSession(): Promise<Tokens | null> {
 
 /** A sentence for the user: what went wrong and what to do. */
 export function describeError(error: unknown): string {
-  if (!isApiError(error)) return error instanceof Error ? error.message : 'Something went wrong. Try again.';
+  const t = i18next.t.bind(i18next);
+  if (!isApiError(error)) return error instanceof Error ? error.message : t('common.errors.unknown');
   switch (error.status) {
     case 0:
-      return error.message;
+      return t('common.errors.network');
     case 401:
-      return 'Your session has ended. Sign in again.';
+      return t('common.errors.session');
     case 403:
-      return `You are not allowed to do this (${error.message}). Ask an admin for access.`;
+      return t('common.errors.forbidden', { detail: error.message });
     case 404:
-      return `Not found: ${error.message}. It may have been deleted; go back to the list.`;
+      return t('common.errors.notFound', { detail: error.message });
     case 409:
       return error.message;
     case 422:
-      return `Please fix the highlighted fields: ${error.message.replace(/^invalid request: /, '')}`;
+      return t('common.errors.invalid', { detail: error.message.replace(/^invalid request: /, '') });
     case 429:
-      return 'Too many requests. Wait a moment, then try again.';
+      return t('common.errors.tooMany');
     default:
-      return error.status >= 500
-        ? `The server had a problem (${error.status}). Try again in a moment; if it persists, tell the on-call engineer.`
-        : error.message;
+      return error.status >= 500 ? t('common.errors.server', { status: error.status }) : error.message;
   }
 }

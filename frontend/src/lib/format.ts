@@ -1,12 +1,34 @@
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+import i18next from 'i18next';
+import { currentLanguage } from '@/i18n';
+
+// Dates and numbers follow the console's language (not the browser's), so a page in Chinese shows Chinese dates.
+const formatters = new Map<string, { dateTime: Intl.DateTimeFormat; relative: Intl.RelativeTimeFormat; number: Intl.NumberFormat }>();
+
+function formatter() {
+  const language = currentLanguage();
+  let out = formatters.get(language);
+  if (!out) {
+    out = {
+      dateTime: new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' }),
+      relative: new Intl.RelativeTimeFormat(language, { numeric: 'auto' }),
+      number: new Intl.NumberFormat(language),
+    };
+    formatters.set(language, out);
+  }
+  return out;
+}
 
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '';
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
+  return Number.isNaN(date.getTime()) ? iso : formatter().dateTime.format(date);
 }
 
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+/** A count in the console's language (1,234 / 1,234; grouping differs by locale). */
+export function formatNumber(value: number): string {
+  return formatter().number.format(value);
+}
+
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 31_536_000], ['month', 2_592_000], ['week', 604_800], ['day', 86_400], ['hour', 3_600], ['minute', 60],
 ];
@@ -17,9 +39,9 @@ export function formatRelative(iso: string | null | undefined, now: number = Dat
   if (Number.isNaN(then)) return iso;
   const seconds = Math.round((then - now) / 1000);
   for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
+    if (Math.abs(seconds) >= size) return formatter().relative.format(Math.round(seconds / size), unit);
   }
-  return 'just now';
+  return i18next.t('common.justNow');
 }
 
 /** "in_progress" -> "In progress" */

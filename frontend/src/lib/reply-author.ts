@@ -1,3 +1,4 @@
+import i18next from 'i18next';
 import type { Reply } from '@/api/types';
 
 /**
@@ -7,6 +8,6 @@ import type { Reply } from '@/api/types';
  */
 export function replyAuthorLabel(reply: Pick<Reply, 'posted_by' | 'posted_by_name'>, authorName: string, posterName?: string): string {
   if (reply.posted_by === null || reply.posted_by === undefined) return authorName;
-  const poster = posterName ?? reply.posted_by_name ?? `User #${reply.posted_by}`;
-  return `${authorName} (entered by ${poster})`;
+  const poster = posterName ?? reply.posted_by_name ?? i18next.t('common.userN', { id: reply.posted_by });
+  return i18next.t('common.thread.enteredBy', { author: authorName, poster });
 }

@@ -1,5 +1,6 @@
 import { Select } from 'antd';
 import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useStaff } from '@/api/users/get-users';
 import { matchesUser } from './UserSelect';
 
@@ -17,26 +18,27 @@ interface Props {
 }
 
 /** Pick an agent or admin (or nobody). Only staff can be assignees, so requesters are never offered. */
-export function AssigneeSelect({ value, onChange, meId, placeholder = 'Unassigned', disabled, loading, id, style, ...rest }: Props) {
+export function AssigneeSelect({ value, onChange, meId, placeholder, disabled, loading, id, style, ...rest }: Props) {
+  const { t } = useTranslation();
   const staff = useStaff();
   const byId = useMemo(() => new Map((staff.data ?? []).map((u) => [u.id, u])), [staff.data]);
   const options = useMemo(() => {
     const people = staff.data ?? [];
     const sorted = meId ? [...people.filter((u) => u.id === meId), ...people.filter((u) => u.id !== meId)] : people;
-    const out = sorted.map((u) => ({ value: u.id, label: u.id === meId ? `${u.name} (me)` : `${u.name} · ${u.role}` }));
-    if (value && !byId.has(value)) out.unshift({ value, label: `User #${value}` });
+    const out = sorted.map((u) => ({ value: u.id, label: u.id === meId ? t('common.assignee.me', { name: u.name }) : `${u.name} · ${t(`common.roles.${u.role}`)}` }));
+    if (value && !byId.has(value)) out.unshift({ value, label: t('common.userN', { id: value }) });
     return out;
-  }, [staff.data, byId, meId, value]);
+  }, [staff.data, byId, meId, value, t]);
   return (
     <Select<number>
       id={id}
-      aria-label={rest['aria-label'] ?? 'Assignee'}
+      aria-label={rest['aria-label'] ?? t('common.assignee.label')}
       value={value ?? undefined}
-      placeholder={placeholder}
+      placeholder={placeholder ?? t('common.unassigned')}
       allowClear
       disabled={disabled}
       loading={loading || staff.isLoading}
-      style={{ minWidth: 220, ...style }}
+      style={{ width: '100%', maxWidth: '100%', ...style }}
       onChange={(next) => onChange(next ?? null)}
       options={options}
       showSearch={{
@@ -45,7 +47,7 @@ export function AssigneeSelect({ value, onChange, meId, placeholder = 'Unassigne
           return user ? matchesUser(user, input) : String(option?.label ?? '').toLowerCase().includes(input.toLowerCase());
         },
       }}
-      notFoundContent={staff.isError ? 'Could not load the agents' : 'No matching agent'}
+      notFoundContent={staff.isError ? t('common.assignee.loadFailed') : t('common.assignee.noMatch')}
     />
   );
 }

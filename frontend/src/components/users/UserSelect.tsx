@@ -1,5 +1,6 @@
 import { Select } from 'antd';
 import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Role, User } from '@/api/types';
 import { useUserDirectory } from '@/api/users/get-users';
 
@@ -34,7 +35,8 @@ interface UserSelectProps {
  * A searchable user picker (name, e-mail or #id). Users come from the cached directory; a user that is
  * not in it can still be chosen by typing their numeric id.
  */
-export function UserSelect({ value, onChange, roles, placeholder = 'Search by name or e-mail', allowClear, id, style, status, ...rest }: UserSelectProps) {
+export function UserSelect({ value, onChange, roles, placeholder, allowClear, id, style, status, ...rest }: UserSelectProps) {
+  const { t } = useTranslation();
   const directory = useUserDirectory();
   const [search, setSearch] = useState('');
   const options = useMemo(() => {
@@ -42,13 +44,13 @@ export function UserSelect({ value, onChange, roles, placeholder = 'Search by na
     const found = users.filter((u) => matchesUser(u, search)).slice(0, 100);
     const typedId = /^#?\d{1,15}$/.test(search.trim()) ? Number(search.trim().replace('#', '')) : null;
     const out = found.map((u) => ({ value: u.id, label: `${userLabel(u)} · #${u.id}` }));
-    if (typedId && !found.some((u) => u.id === typedId)) out.push({ value: typedId, label: `User #${typedId}` });
+    if (typedId && !found.some((u) => u.id === typedId)) out.push({ value: typedId, label: t('common.userN', { id: typedId }) });
     if (value && !out.some((o) => o.value === value)) {
       const known = directory.data?.byId.get(value);
-      out.unshift({ value, label: known ? `${userLabel(known)} · #${known.id}` : `User #${value}` });
+      out.unshift({ value, label: known ? `${userLabel(known)} · #${known.id}` : t('common.userN', { id: value }) });
     }
     return out;
-  }, [directory.data, roles, search, value]);
+  }, [directory.data, roles, search, value, t]);
 
   return (
     <Select<number>
@@ -57,14 +59,14 @@ export function UserSelect({ value, onChange, roles, placeholder = 'Search by na
       value={value ?? undefined}
       onChange={(v) => { setSearch(''); onChange?.(v ?? undefined); }}
       options={options}
-      placeholder={placeholder}
+      placeholder={placeholder ?? t('common.userSelect.placeholder')}
       allowClear={allowClear}
       loading={directory.isLoading}
       status={status}
-      style={{ minWidth: 220, ...style }}
+      style={{ width: '100%', maxWidth: '100%', ...style }}
       showSearch={{ filterOption: false, onSearch: setSearch, searchValue: search }}
       onOpenChange={(open) => { if (!open) setSearch(''); }}
-      notFoundContent={directory.isError ? 'Could not load users; type a user id' : 'No matching user'}
+      notFoundContent={directory.isError ? t('common.userSelect.loadFailed') : t('common.userSelect.noMatch')}
     />
   );
 }

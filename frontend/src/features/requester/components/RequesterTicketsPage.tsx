@@ -1,5 +1,7 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Flex, Form, Input, Modal, Skeleton, Table, Typography } from 'antd';
+import { Alert, App, Button, Flex, Form, Grid, Input, Modal, Skeleton, Table, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import type { Ticket } from '@/api/types';
@@ -8,6 +10,7 @@ import { EmptyState, ErrorState } from '@/components/states';
 import { describeError } from '@/lib/api-client';
 import { applyServerErrors } from '@/lib/form-errors';
 import { formatDateTime, formatRelative } from '@/lib/format';
+import { usePageTitle } from '@/lib/page-title';
 import { useCreateTicket } from '@/api/tickets/create-ticket';
 import { useTickets } from '@/api/tickets/get-tickets';
 import { contentRules, MAX_TITLE, titleRules } from '@/components/tickets/TicketFields';
@@ -22,12 +25,43 @@ export default function RequesterTicketsPage() {
   const tickets = useTickets({ page, page_size: PAGE_SIZE });
   const navigate = useNavigate();
   const [creating, setCreating] = useState(false);
+  const { t } = useTranslation();
+  usePageTitle(t('requester.list.title'));
+  const phone = Grid.useBreakpoint().md === false;
+  const titleLink = (ticket: Ticket) => <Link to={`/tickets/${ticket.id}`} onClick={(e) => e.stopPropagation()}>{ticket.title}</Link>;
+  const rating = (ticket: Ticket) =>
+    typeof ticket.csat_score === 'number' ? `${ticket.csat_score}/5`
+      : ticket.status === 'resolved' ? <Typography.Text type="warning" style={{ color: '#ad6800' }}>{t('requester.list.waiting')}</Typography.Text>
+        : <Typography.Text type="secondary">—</Typography.Text>;
+  const desktop: ColumnsType<Ticket> = [
+    { title: t('tickets.list.id'), dataIndex: 'id', width: 72, render: (id: number) => <Typography.Text type="secondary">#{id}</Typography.Text> },
+    { title: t('requester.list.subject'), dataIndex: 'title', ellipsis: true, render: (_: string, ticket) => titleLink(ticket) },
+    { title: t('common.ticketForm.status'), dataIndex: 'status', width: 120, render: (status: Ticket['status']) => <StatusTag status={status} /> },
+    { title: t('requester.list.rating'), dataIndex: 'csat_score', width: 130, render: (_: number | null, ticket) => rating(ticket) },
+    { title: t('requester.list.updated'), dataIndex: 'updated_at', width: 140, render: (at: string) => <span title={formatDateTime(at)}>{formatRelative(at)}</span> },
+  ];
+  // Below 768 px: one column, the subject whole and the rest under it (nothing scrolls sideways).
+  const narrow: ColumnsType<Ticket> = [{
+    title: t('requester.list.subject'),
+    key: 'ticket',
+    render: (_: unknown, ticket) => (
+      <Flex vertical gap={4} style={{ minWidth: 0 }}>
+        <span style={{ overflowWrap: 'anywhere', fontWeight: 500 }}>{titleLink(ticket)}</span>
+        <Flex gap={6} wrap align="center">
+          <Typography.Text type="secondary">#{ticket.id}</Typography.Text>
+          <StatusTag status={ticket.status} />
+          {rating(ticket)}
+          <Typography.Text type="secondary" style={{ fontSize: 12 }} title={formatDateTime(ticket.updated_at)}>{formatRelative(ticket.updated_at)}</Typography.Text>
+        </Flex>
+      </Flex>
+    ),
+  }];
 
   return (
     <Flex vertical gap={16}>
       <Flex justify="space-between" align="center" wrap gap={8}>
-        <Typography.Title level={2} style={{ margin: 0 }}>My tickets</Typography.Title>
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>New request</Button>
+        <Typography.Title level={2} style={{ margin: 0 }}>{t('requester.list.title')}</Typography.Title>
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{t('requester.list.new')}</Button>
       </Flex>
       {tickets.isError && <ErrorState error={tickets.error} onRetry={() => void tickets.refetch()} />}
       {tickets.isLoading ? (
@@ -37,21 +71,9 @@ export default function RequesterTicketsPage() {
           rowKey="id"
           dataSource={tickets.data?.items ?? []}
           loading={tickets.isFetching && tickets.isPlaceholderData}
-          locale={{ emptyText: <EmptyState description="You have no tickets yet." action={<Button onClick={() => setCreating(true)}>Ask for help</Button>} /> }}
+          locale={{ emptyText: <EmptyState description={t('requester.list.none')} action={<Button onClick={() => setCreating(true)}>{t('requester.list.askForHelp')}</Button>} /> }}
           onRow={(ticket) => ({ onClick: () => navigate(`/tickets/${ticket.id}`), style: { cursor: 'pointer' } })}
-          columns={[
-            { title: 'ID', dataIndex: 'id', width: 72, render: (id: number) => <Typography.Text type="secondary">#{id}</Typography.Text> },
-            { title: 'Title', dataIndex: 'title', ellipsis: true, render: (title: string, t) => <Link to={`/tickets/${t.id}`} onClick={(e) => e.stopPropagation()}>{title}</Link> },
-            { title: 'Status', dataIndex: 'status', width: 120, render: (status: Ticket['status']) => <StatusTag status={status} /> },
-            {
-              title: 'Your rating',
-              dataIndex: 'csat_score',
-              width: 130,
-              render: (score: number | null, t) =>
-                typeof score === 'number' ? `${score}/5` : t.status === 'resolved' ? <Typography.Text type="warning">Waiting for you</Typography.Text> : <Typography.Text type="secondary">—</Typography.Text>,
-            },
-            { title: 'Updated', dataIndex: 'updated_at', width: 140, render: (at: string) => <span title={formatDateTime(at)}>{formatRelative(at)}</span> },
-          ]}
+          columns={phone ? narrow : desktop}
           pagination={{
             current: page,
             pageSize: PAGE_SIZE,
@@ -74,6 +96,7 @@ function NewRequestModal({ open, onClose }: { open: boolean; onClose: () => void
   const create = useCreateTicket();
   const navigate = useNavigate();
   const { message } = App.useApp();
+  const { t } = useTranslation();
   const [problem, setProblem] = useState<string | null>(null);
   const title = Form.useWatch('title', form) ?? '';
   const content = Form.useWatch('content', form) ?? '';
@@ -83,27 +106,27 @@ function NewRequestModal({ open, onClose }: { open: boolean; onClose: () => void
       { title: values.title.trim(), content: values.content },
       {
         onSuccess: (ticket) => {
-          message.success(`Request #${ticket.id} sent`);
+          message.success(t('requester.new.sent', { id: ticket.id }));
           form.resetFields();
           onClose();
           navigate(`/tickets/${ticket.id}`);
         },
         onError: (error) => {
-          const unplaced = applyServerErrors(form, error, ['title', 'content']);
+          const unplaced = applyServerErrors(form, error, ['title', 'content'], { title: t('requester.new.subject'), content: t('requester.new.content') });
           if (unplaced === null || unplaced.length > 0) setProblem(unplaced?.join('; ') || describeError(error));
         },
       },
     );
   };
   return (
-    <Modal title="New request" open={open} onCancel={onClose} onOk={() => form.submit()} okText="Send request" confirmLoading={create.isPending} destroyOnHidden>
-      {problem && <Alert type="error" showIcon role="alert" title="Not sent" description={problem} style={{ marginBottom: 16 }} />}
+    <Modal title={t('requester.new.title')} open={open} onCancel={onClose} onOk={() => form.submit()} okText={t('requester.new.send')} cancelText={t('common.cancel')} confirmLoading={create.isPending} destroyOnHidden>
+      {problem && <Alert type="error" showIcon role="alert" title={t('requester.new.notSent')} description={problem} style={{ marginBottom: 16 }} />}
       <SelfServiceAnswer question={`${title}\n${content}`} onDeflected={() => { form.resetFields(); onClose(); }} />
       <Form<RequestValues> form={form} name="new-request" layout="vertical" onFinish={onFinish}>
-        <Form.Item label="Subject" name="title" rules={titleRules}>
+        <Form.Item label={t('requester.new.subject')} name="title" rules={titleRules('subject')}>
           <Input maxLength={MAX_TITLE + 1} autoFocus />
         </Form.Item>
-        <Form.Item label="What do you need help with?" name="content" rules={contentRules}>
+        <Form.Item label={t('requester.new.content')} name="content" rules={contentRules()}>
           <Input.TextArea autoSize={{ minRows: 5, maxRows: 14 }} />
         </Form.Item>
       </Form>

@@ -1,5 +1,6 @@
-import { Alert, Button, Flex, Form, Modal } from 'antd';
+import { Alert, App, Button, Flex, Form, Modal } from 'antd';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Ticket, TicketUpdate } from '@/api/types';
 import { describeError, isApiError } from '@/lib/api-client';
 import { applyServerErrors } from '@/lib/form-errors';
@@ -7,11 +8,11 @@ import { parseTags } from '@/lib/format';
 import { useUpdateTicket } from '@/api/tickets/update-ticket';
 import { TICKET_FIELDS, TicketFields, type TicketFormValues } from '@/components/tickets/TicketFields';
 
-/** Only what the agent changed: a partial update must not rewrite fields nobody touched. */
+/** Only what the agent changed: a partial update must not rewrite fields nobody touched. The content is
+ * not among them: what the customer wrote is not edited (the form has no content field). */
 export function changedFields(ticket: Ticket, values: TicketFormValues): Omit<TicketUpdate, 'version'> {
   const changes: Omit<TicketUpdate, 'version'> = {};
   if (values.title.trim() !== ticket.title) changes.title = values.title.trim();
-  if (values.content !== ticket.content) changes.content = values.content;
   if (values.status !== ticket.status) changes.status = values.status;
   if (values.priority !== ticket.priority) changes.priority = values.priority;
   const tags = parseTags(values.tags ?? []);
@@ -25,7 +26,6 @@ export function changedFields(ticket: Ticket, values: TicketFormValues): Omit<Ti
 function toValues(ticket: Ticket): TicketFormValues {
   return {
     title: ticket.title,
-    content: ticket.content,
     requester_id: ticket.requester_id,
     assignee_id: ticket.assignee_id,
     status: ticket.status,
@@ -43,8 +43,9 @@ interface Props {
 }
 
 export function EditTicketModal({ ticket, open, onClose, onReload }: Props) {
+  const { t } = useTranslation();
   return (
-    <Modal title={`Edit ticket #${ticket.id}`} open={open} onCancel={onClose} width={760} destroyOnHidden footer={null}>
+    <Modal title={t('tickets.edit.title', { id: ticket.id })} open={open} onCancel={onClose} width={760} destroyOnHidden footer={null}>
       {open && <EditTicketForm ticket={ticket} onClose={onClose} onReload={onReload} />}
     </Modal>
   );
@@ -53,6 +54,8 @@ export function EditTicketModal({ ticket, open, onClose, onReload }: Props) {
 /** Mounted each time the modal opens, so it starts from the ticket as it is at that moment. */
 function EditTicketForm({ ticket, onClose, onReload }: Omit<Props, 'open'>) {
   const [form] = Form.useForm<TicketFormValues>();
+  const { t } = useTranslation();
+  const { message } = App.useApp();
   const update = useUpdateTicket();
   const [problem, setProblem] = useState<string | null>(null);
   const [conflict, setConflict] = useState(false);
@@ -77,7 +80,10 @@ function EditTicketForm({ ticket, onClose, onReload }: Omit<Props, 'open'>) {
     update.mutate(
       { ticketId: base.id, changes, version: base.version },
       {
-        onSuccess: () => onClose(),
+        onSuccess: (saved) => {
+          void message.success(t('tickets.edit.saved', { id: saved.id }));
+          onClose();
+        },
         onError: (error) => {
           if (isApiError(error) && error.status === 409) {
             setConflict(true);
@@ -97,18 +103,18 @@ function EditTicketForm({ ticket, onClose, onReload }: Omit<Props, 'open'>) {
           type="warning"
           showIcon
           role="alert"
-          title="Someone else changed this ticket while you were editing"
-          description="Your changes were not saved, so theirs were not overwritten. Load the latest version, then make your changes again."
-          action={<Button size="small" onClick={() => void onReload().then((latest) => { if (latest) reset(latest); })}>Load latest version</Button>}
+          title={t('tickets.edit.conflictTitle')}
+          description={t('tickets.edit.conflictHint')}
+          action={<Button size="small" onClick={() => void onReload().then((latest) => { if (latest) reset(latest); })}>{t('tickets.edit.loadLatest')}</Button>}
           style={{ marginBottom: 16 }}
         />
       )}
-      {problem && <Alert type="error" showIcon role="alert" title="Not saved" description={problem} style={{ marginBottom: 16 }} />}
+      {problem && <Alert type="error" showIcon role="alert" title={t('tickets.edit.notSaved')} description={problem} style={{ marginBottom: 16 }} />}
       <Form<TicketFormValues> form={form} name="edit-ticket" layout="vertical" onFinish={onFinish} validateTrigger={['onChange', 'onBlur']} initialValues={toValues(base)}>
-        <TicketFields withAssignee />
+        <TicketFields withAssignee withContent={false} />
         <Flex gap={8} justify="flex-end">
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="primary" htmlType="submit" loading={update.isPending} disabled={conflict}>Save changes</Button>
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button type="primary" htmlType="submit" loading={update.isPending} disabled={conflict}>{t('tickets.edit.save')}</Button>
         </Flex>
       </Form>
     </>

@@ -67,7 +67,7 @@ describe('New ticket', () => {
     await user.type(screen.getByLabelText('Content'), 'Someone deleted?');
     await chooseRequester(user, '999', /User #999/);
     await user.click(screen.getByRole('button', { name: 'Create ticket' }));
-    expect(await screen.findByText('No user has this id. Pick a requester from the list.')).toBeInTheDocument();
+    expect(await screen.findByText('No user has this id. Pick one from the list.')).toBeInTheDocument();
     expect(screen.getByTestId('location')).toHaveTextContent('/tickets/new');
   });
 });

@@ -1,8 +1,10 @@
 import { Alert, App, Button, Card, Flex, Form, Typography } from 'antd';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import { describeError } from '@/lib/api-client';
 import { applyServerErrors } from '@/lib/form-errors';
+import { usePageTitle } from '@/lib/page-title';
 import { useCreateTicket } from '@/api/tickets/create-ticket';
 import { TICKET_FIELDS, TicketFields, type TicketFormValues } from '@/components/tickets/TicketFields';
 
@@ -10,6 +12,8 @@ export const NEW_TICKET_DEFAULTS: Partial<TicketFormValues> = { status: 'open', 
 
 export default function NewTicketPage() {
   const [form] = Form.useForm<TicketFormValues>();
+  const { t } = useTranslation();
+  usePageTitle(t('tickets.new.title'));
   const navigate = useNavigate();
   const { message } = App.useApp();
   const create = useCreateTicket();
@@ -20,7 +24,7 @@ export default function NewTicketPage() {
     create.mutate(
       {
         title: values.title.trim(),
-        content: values.content,
+        content: values.content ?? '',
         requester_id: values.requester_id,
         status: values.status,
         priority: values.priority,
@@ -28,7 +32,7 @@ export default function NewTicketPage() {
       },
       {
         onSuccess: (ticket) => {
-          message.success(`Ticket #${ticket.id} created`);
+          message.success(t('tickets.new.created', { id: ticket.id }));
           navigate(`/tickets/${ticket.id}`);
         },
         onError: (error) => {
@@ -40,10 +44,10 @@ export default function NewTicketPage() {
   };
 
   return (
-    <Flex vertical gap={16} style={{ maxWidth: 860 }}>
-      <Typography.Title level={2} style={{ margin: 0 }}>New ticket</Typography.Title>
+    <Flex vertical gap={16} style={{ maxWidth: 860, minWidth: 0 }}>
+      <Typography.Title level={2} style={{ margin: 0 }}>{t('tickets.new.title')}</Typography.Title>
       <Card>
-        {problem && <Alert type="error" showIcon role="alert" title="The ticket was not created" description={problem} style={{ marginBottom: 16 }} />}
+        {problem && <Alert type="error" showIcon role="alert" title={t('tickets.new.notCreated')} description={problem} style={{ marginBottom: 16 }} />}
         <Form<TicketFormValues>
           form={form}
           layout="vertical"
@@ -55,8 +59,8 @@ export default function NewTicketPage() {
         >
           <TicketFields />
           <Flex gap={8}>
-            <Button type="primary" htmlType="submit" loading={create.isPending}>Create ticket</Button>
-            <Link to="/tickets"><Button>Cancel</Button></Link>
+            <Button type="primary" htmlType="submit" loading={create.isPending}>{t('tickets.new.create')}</Button>
+            <Link to="/tickets"><Button>{t('common.cancel')}</Button></Link>
           </Flex>
         </Form>
       </Card>

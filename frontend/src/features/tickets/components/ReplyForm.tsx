@@ -1,6 +1,7 @@
 import { SendOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Flex, Form, Input, Switch, type FormInstance } from 'antd';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { describeError } from '@/lib/api-client';
 import { applyServerErrors } from '@/lib/form-errors';
 import { UserSelect } from '@/components/users/UserSelect';
@@ -30,6 +31,7 @@ interface Props {
 export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
   const create = useCreateReply();
   const { message } = App.useApp();
+  const { t } = useTranslation();
   const [problem, setProblem] = useState<string | null>(null);
   const internal = Form.useWatch('internal', form);
   const [uploaderKey, setUploaderKey] = useState(0);
@@ -49,11 +51,11 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
       {
         onSuccess: () => {
           if (fromSuggestion) clearSuggestion(ticketId);
-          message.success(values.internal ? 'Internal note added' : 'Reply sent');
+          message.success(values.internal ? t('tickets.reply.noteAdded') : t('tickets.reply.sent'));
         },
         onError: (error) => {
           if (!form.getFieldValue('content')) form.setFieldsValue({ content: values.content, from_suggestion: fromSuggestion });
-          if (attachments.length > 0) setProblem('The files were not sent with it: attach them again.');
+          if (attachments.length > 0) setProblem(t('tickets.reply.filesNotSent'));
           const unplaced = applyServerErrors(form, error, ['content', 'author_id', 'internal']);
           if (unplaced === null || unplaced.length > 0) setProblem(unplaced?.join('; ') || describeError(error));
         },
@@ -69,27 +71,27 @@ export function ReplyForm({ ticketId, form, defaultAuthorId }: Props) {
       initialValues={{ author_id: defaultAuthorId, internal: false, content: '', from_suggestion: false, attachments: [] }}
       onFinish={onFinish}
     >
-      {problem && <Alert type="error" showIcon role="alert" title="The reply was not sent" description={problem} style={{ marginBottom: 12 }} />}
+      {problem && <Alert type="error" showIcon role="alert" title={t('tickets.reply.notSent')} description={problem} style={{ marginBottom: 12 }} />}
       <Flex gap={16} wrap>
-        <Form.Item label="Author" name="author_id" rules={[{ required: true, message: 'Choose who writes this reply' }]} style={{ minWidth: 280, flex: 1 }}>
+        <Form.Item label={t('tickets.reply.author')} name="author_id" rules={[{ required: true, message: t('tickets.reply.authorRequired') }]} style={{ minWidth: 0, flex: '1 1 240px' }}>
           <UserSelect />
         </Form.Item>
-        <Form.Item label="Internal note" name="internal" valuePropName="checked" tooltip="Visible to agents only">
+        <Form.Item label={t('common.thread.internalNote')} name="internal" valuePropName="checked" tooltip={t('tickets.reply.internalHint')}>
           <Switch />
         </Form.Item>
       </Flex>
       <Form.Item
-        label={internal ? 'Internal note (agents only)' : 'Reply'}
+        label={internal ? t('tickets.reply.noteLabel') : t('tickets.reply.label')}
         name="content"
-        rules={[{ required: true, whitespace: true, message: 'Write something first' }, { max: MAX_CONTENT, message: 'This reply is too long' }]}
+        rules={[{ required: true, whitespace: true, message: t('common.reply.empty') }, { max: MAX_CONTENT, message: t('common.reply.tooLong') }]}
       >
-        <Input.TextArea autoSize={{ minRows: 4, maxRows: 14 }} placeholder="Write a reply…" style={internal ? { background: '#fffbe6' } : undefined} />
+        <Input.TextArea autoSize={{ minRows: 4, maxRows: 14 }} placeholder={t('tickets.reply.placeholder')} style={internal ? { background: '#fffbe6' } : undefined} />
       </Form.Item>
       <Form.Item name="attachments" valuePropName="value">
         <AttachmentUploader key={uploaderKey} ticketId={ticketId} />
       </Form.Item>
       <Button type="primary" htmlType="submit" icon={<SendOutlined />} loading={create.isPending}>
-        {internal ? 'Add internal note' : 'Send reply'}
+        {internal ? t('tickets.reply.addNote') : t('tickets.reply.send')}
       </Button>
     </Form>
   );

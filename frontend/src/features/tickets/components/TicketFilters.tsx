@@ -1,7 +1,7 @@
 import { ClearOutlined } from '@ant-design/icons';
 import { Button, Segmented, Select, Space } from 'antd';
 import { PRIORITIES, STATUSES } from '@/api/types';
-import { humanize } from '@/lib/format';
+import { useTranslation } from 'react-i18next';
 import { UserSelect } from '@/components/users/UserSelect';
 import { hasFilters, NO_FILTERS, withFilter, type TicketListParams } from '../list-params';
 
@@ -21,62 +21,63 @@ export function quickFilterOf(params: TicketListParams, meId: number | undefined
 }
 
 export function TicketFilters({ params, onChange, meId }: Props) {
+  const { t } = useTranslation();
   const quick = quickFilterOf(params, meId);
   return (
-    <Space wrap aria-label="Filters">
+    <Space wrap aria-label={t('tickets.filters.label')} className="ticket-filters" style={{ maxWidth: '100%' }}>
       <Segmented<Quick>
-        aria-label="Quick filters"
+        aria-label={t('tickets.filters.quick')}
         value={quick}
         onChange={(value) => {
           if (value === 'other') return;
           onChange(withFilter(params, { assignee: value === 'all' ? undefined : value === 'none' ? 'none' : meId }));
         }}
         options={[
-          { value: 'all', label: 'All tickets' },
-          ...(meId ? [{ value: 'mine' as const, label: 'My tickets' }] : []),
-          { value: 'none', label: 'Unassigned' },
-          ...(quick === 'other' ? [{ value: 'other' as const, label: 'Someone else’s' }] : []),
+          { value: 'all', label: t('tickets.filters.all') },
+          ...(meId ? [{ value: 'mine' as const, label: t('tickets.filters.mine') }] : []),
+          { value: 'none', label: t('common.unassigned') },
+          ...(quick === 'other' ? [{ value: 'other' as const, label: t('tickets.filters.other') }] : []),
         ]}
       />
       <Select
-        aria-label="Filter by status"
-        placeholder="Any status"
+        aria-label={t('tickets.filters.status')}
+        placeholder={t('tickets.filters.anyStatus')}
         allowClear
-        style={{ width: 160 }}
+        style={{ width: 160, maxWidth: '100%' }}
         value={params.status}
         onChange={(status) => onChange(withFilter(params, { status }))}
-        options={STATUSES.map((s) => ({ value: s, label: humanize(s) }))}
+        options={STATUSES.map((s) => ({ value: s, label: t(`common.status.${s}`) }))}
       />
       <Select
-        aria-label="Filter by priority"
-        placeholder="Any priority"
+        aria-label={t('tickets.filters.priority')}
+        placeholder={t('tickets.filters.anyPriority')}
         allowClear
-        style={{ width: 160 }}
+        style={{ width: 160, maxWidth: '100%' }}
         value={params.priority}
         onChange={(priority) => onChange(withFilter(params, { priority }))}
-        options={PRIORITIES.map((p) => ({ value: p, label: humanize(p) }))}
+        options={PRIORITIES.map((p) => ({ value: p, label: t(`common.priority.${p}`) }))}
       />
       <UserSelect
-        aria-label="Filter by requester"
-        placeholder="Any requester"
+        aria-label={t('tickets.filters.requester')}
+        placeholder={t('tickets.filters.anyRequester')}
         allowClear
-        style={{ width: 240 }}
+        style={{ width: 240, maxWidth: '100%' }}
         value={params.requester}
         onChange={(requester) => onChange(withFilter(params, { requester }))}
       />
       {/* From the user directory the list already loads: no extra requests on the list's first render. */}
       <UserSelect
-        aria-label="Filter by assignee"
-        placeholder="Any assignee"
+        aria-label={t('tickets.filters.assignee')}
+        placeholder={t('tickets.filters.anyAssignee')}
         roles={['agent', 'admin']}
         allowClear
-        style={{ width: 220 }}
+        style={{ width: 220, maxWidth: '100%' }}
         value={typeof params.assignee === 'number' ? params.assignee : undefined}
         onChange={(assignee) => onChange(withFilter(params, { assignee }))}
       />
       {hasFilters(params) && (
         <Button icon={<ClearOutlined />} onClick={() => onChange(withFilter(params, NO_FILTERS))}>
-          Clear filters
+          {t('tickets.filters.clear')}
         </Button>
       )}
     </Space>
