@@ -109,7 +109,15 @@ class KbSettings(_Section):
     lock_ttl_s: int = Field(960, validation_alias="KB_LOCK_TTL_S")
     index_min_rows: int = Field(50_000, validation_alias="KB_INDEX_MIN_ROWS")
     search_mode: str = Field("hybrid", validation_alias="KB_SEARCH_MODE")
-    bm25_weight: float = Field(0.25, validation_alias="KB_BM25_WEIGHT")
+    bm25_weight: float = Field(0.25, validation_alias="KB_BM25_WEIGHT")  # LanceDB's rank fusion (benchmarks only)
+    # A warm search asks the store for the table's latest version at most this often (freshness across functions).
+    cache_check_s: float = Field(1.0, validation_alias="KB_CACHE_CHECK_S")
+    # The relevance floor: hits farther than this cosine distance are not returned (an empty answer is an answer).
+    # MiniLM's was measured with bench.kb_quality --relevance; the hash fallback's is looser (its vectors are noisier).
+    max_distance: float = Field(0.70, validation_alias="KB_MAX_DISTANCE")
+    hash_max_distance: float = Field(0.9, validation_alias="KB_HASH_MAX_DISTANCE")
+    # The most full-text (BM25) can add to a cosine similarity: it reorders only hits about as close as each other.
+    bm25_margin: float = Field(0.1, validation_alias="KB_BM25_MARGIN")
 
 
 class LlmSettings(_Section):

@@ -214,8 +214,9 @@ FUNCTIONS: list[FunctionDef] = [
                 buckets={"artifacts": WRITE}, queues=("classify", "train", "auto-reply"), source_queue="train"),
     FunctionDef("ai_housekeeping", ZIP, tables=_rw("ai-state", "outbox"), queues=("classify", "train", "auto-reply")),
     # The AI first response: classification on the ticket, KB search, the LLM, then one transaction.
-    FunctionDef("auto_reply", IMAGE, tables=_rw(*(t for t in TICKET_DOMAIN if t not in ("webhooks", "ai-examples")),
-                                                "idempotency"),
+    # kb-documents: which KB collections are public (a requester's answer only draws on those).
+    FunctionDef("auto_reply", IMAGE, tables={**_rw(*(t for t in TICKET_DOMAIN if t not in ("webhooks", "ai-examples")),
+                                                   "idempotency"), **_r("kb-documents")},
                 buckets={"kb-store": READ, "artifacts": READ}, queues=("mail-out",), secrets=("llm_api_key",),
                 source_queue="auto-reply"),
     FunctionDef("sweep_deletes", ZIP, tables=_rw("tickets", "replies", "listings", "counters", "events")),
@@ -226,7 +227,9 @@ FUNCTIONS: list[FunctionDef] = [
                 queues=("webhook-deliveries",), source_queue="webhook-events"),
     FunctionDef("webhook_deliver", ZIP, tables=_rw("webhooks", "idempotency"), source_queue="webhook-deliveries"),
     # kb-uploads: the bucket arrives in the S3 notification, so infra/code_access.py cannot see it in the code.
-    FunctionDef("kb_ingest", IMAGE, tables=_rw("kb-documents", "idempotency"),
+    # counters: a document's record and its collection's counts are one transaction, and store/db opens
+    # transactions through CounterModel's connection (no counters item is read or written).
+    FunctionDef("kb_ingest", IMAGE, tables=_rw("kb-documents", "idempotency", "counters"),
                 buckets={"kb-uploads": READ, "kb-store": WRITE}, queues=("kb-embed",), source_queue="kb-ingest"),
     FunctionDef("kb_embed", IMAGE, tables=_rw("kb-documents", "idempotency"), buckets={"kb-store": WRITE},
                 source_queue="kb-embed"),

@@ -2,12 +2,15 @@
 
 The same settings as the app decide where it goes: STAGE / RESOURCE_PREFIX (or KB_UPLOADS_BUCKET) name the
 bucket, AWS_ENDPOINT_URL points at moto locally (`make dev`: http://127.0.0.1:4566) and is unset in AWS.
+`--collection NAME` puts the files in that collection (each object carries it as `x-amz-meta-collection`); the
+collection must exist (POST /api/kb/collections), `default` always does.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -56,8 +59,8 @@ def _settings(endpoint: str | None) -> Any:
     return get_settings()
 
 
-def upload(uploads: list[Upload], bucket: str) -> None:
-    """Put each file, with a progress bar over the bytes."""
+def upload(uploads: list[Upload], bucket: str, collection: str = "default") -> None:
+    """Put each file with its collection in the object's metadata, with a progress bar over the bytes."""
     from tqdm import tqdm
 
     from chalicelib import aws
@@ -67,9 +70,19 @@ def upload(uploads: list[Upload], bucket: str) -> None:
         for item in uploads:
             content_type = "text/markdown" if item.key.lower().endswith(".md") else "text/plain"
             response = s3.put_object(Bucket=bucket, Key=item.key, Body=item.path.read_bytes(),
-                                     ContentType=f"{content_type}; charset=utf-8")
+                                     ContentType=f"{content_type}; charset=utf-8", Metadata={"collection": collection})
             item.etag = str(response["ETag"]).strip('"')
             bar.update(item.size)
+
+
+def collection_exists(name: str) -> bool:
+    """Whether files may be put in this collection (one GetItem; `default` always exists)."""
+    if name == "default":
+        return True
+    from chalicelib.services import kb_collections
+
+    record = kb_collections.get_record(name)
+    return record is not None and record.status != kb_collections.DELETING
 
 
 def ingested(prefix: str) -> dict[str, dict[str, Any]]:
@@ -116,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
                                             "(text,label) to the classifier instead (see its --help)")
     parser.add_argument("path", type=Path, help="a folder (searched recursively) or one file")
     parser.add_argument("--prefix", default="", help="key prefix in the bucket, e.g. docs/handbook")
+    parser.add_argument("--collection", default="default",
+                        help="the collection the files go into (it must exist; default: default)")
     parser.add_argument("--wait", action="store_true", help="wait until every file is ingested, print chunk counts")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait with --wait (default 600)")
     parser.add_argument("--endpoint-url", default=None, help="AWS endpoint (default: $AWS_ENDPOINT_URL, else AWS)")
@@ -131,11 +146,19 @@ def main(argv: list[str] | None = None) -> int:
     if not uploads:
         print(f"no .md or .txt files under {args.path}", file=sys.stderr)
         return 1
+    from chalicelib.schemas.kb import COLLECTION_PATTERN
+
+    if not re.fullmatch(COLLECTION_PATTERN, args.collection):
+        parser.error(f"--collection: {args.collection!r} is not a collection name ({COLLECTION_PATTERN})")
     settings = _settings(args.endpoint_url)
     bucket = settings.bucket_name("kb-uploads")
+    if not collection_exists(args.collection):
+        print(f"no collection named {args.collection!r}: create it first (POST /api/kb/collections)", file=sys.stderr)
+        return 1
 
-    upload(uploads, bucket)
-    print(f"uploaded {len(uploads)} files to s3://{bucket}/{args.prefix.strip('/')}")
+    upload(uploads, bucket, args.collection)
+    print(f"uploaded {len(uploads)} files to s3://{bucket}/{args.prefix.strip('/')} "
+          f"(collection {args.collection})")
     if not args.wait:
         return 0
     done = wait(uploads, args.prefix.strip("/"), args.timeout)

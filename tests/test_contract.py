@@ -101,10 +101,16 @@ class World:
         assert status == 201, reply
         return attachment_id
 
-    def kb_document(self) -> list[str]:
-        status, body = self.api.post("/api/kb/ingest", {"documents": [_DOC]})
+    def kb_document(self, collection: str = "default") -> list[str]:
+        status, body = self.api.post("/api/kb/ingest", {"documents": [_DOC], "collection": collection})
         assert status == 201, body
         return list(body["ids"])
+
+    def collection(self, name: str = "runbooks") -> str:
+        status, body = self.api.post("/api/kb/collections", {"name": name, "visibility": "internal",
+                                                             "description": "How agents fix things"})
+        assert status == 201, body
+        return name
 
 
 def _suggest(w: World) -> Case:
@@ -126,6 +132,11 @@ def _examples(w: World) -> Case:
 def _labels(w: World) -> Case:
     w.api.post("/api/ai/labels", {"labels": [{"name": "billing", "description": "Invoices and payments"}]})
     return Case("/api/ai/labels")
+
+
+def _delete_collection(w: World) -> Case:
+    w.kb_document(w.collection())
+    return Case("/api/kb/collections/runbooks?delete_documents=true")
 
 
 def _delete_chunks(w: World) -> Case:
@@ -234,6 +245,12 @@ CASES: dict[tuple[str, str], Callable[[World], Case]] = {
     ("POST", "/api/kb/search"): lambda w: (w.kb_document(), Case("/api/kb/search", {"query": "reset link"}))[1],
     ("POST", "/api/kb/delete"): _delete_chunks,
     ("GET", "/api/kb/documents"): lambda w: (w.kb_document(), Case("/api/kb/documents"))[1],
+    ("GET", "/api/kb/collections"): lambda w: (w.kb_document(w.collection()), Case("/api/kb/collections"))[1],
+    ("POST", "/api/kb/collections"): lambda w: Case("/api/kb/collections", {"name": "help-centre",
+                                                                          "visibility": "public"}),
+    ("PUT", "/api/kb/collections/{name}"): lambda w: Case(f"/api/kb/collections/{w.collection()}",
+                                                          {"visibility": "public", "description": "Now public"}),
+    ("DELETE", "/api/kb/collections/{name}"): _delete_collection,
     ("GET", "/api/sla/policy"): lambda w: Case("/api/sla/policy"),
     ("PUT", "/api/sla/policy"): lambda w: Case("/api/sla/policy", _POLICY),
     ("POST", "/api/tickets/{ticket_id}/rating"): lambda w: Case(f"/api/tickets/{w.own_resolved_ticket()}/rating",

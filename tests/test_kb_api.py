@@ -52,7 +52,7 @@ def test_reingesting_a_source_replaces_its_chunks(kb_aws, api):
     assert len(shorter["ids"]) == 1
     status, listed = api.get("/api/kb/documents")
     assert [(d["source"], d["chunk_count"]) for d in listed["items"]] == [("guide.md", 1)]
-    status, found = api.post("/api/kb/search", {"query": "step explains", "top_k": 50})
+    status, found = api.post("/api/kb/search", {"query": "guide: step explains, now it is short", "top_k": 50})
     assert [h["id"] for h in found["results"]] == shorter["ids"]
 
 
@@ -65,10 +65,10 @@ def test_documents_without_source_are_keyed_by_content(kb_aws, api):
 
 def test_search_filters_by_metadata(kb_aws, api):
     _ingest(api)
-    status, found = api.post("/api/kb/search", {"query": "password", "top_k": 5,
+    status, found = api.post("/api/kb/search", {"query": "password reset or refunds", "top_k": 5,
                                                 "filter": {"source": "faq/refunds.md"}})
     assert status == 200 and [h["metadata"]["source"] for h in found["results"]] == ["faq/refunds.md"]
-    status, found = api.post("/api/kb/search", {"query": "password", "top_k": 5,
+    status, found = api.post("/api/kb/search", {"query": "password reset or refunds", "top_k": 5,
                                                 "filter": {"source": ["faq/refunds.md", "faq/password.md"]}})
     assert len(found["results"]) == 2
 

@@ -9,9 +9,13 @@ from chalicelib.services import training
 from tests.test_contract import _EXAMPLES
 from tests.utils.factories import make_ticket, make_user
 
-REFUNDS = {"text": "# Refunds\n\nA refund for a cancelled subscription is paid back to the card within five days.\n",
+# Both articles relate to both queries (the preference re-ranks relevant articles; it does not lift unrelated ones
+# above a close match: it multiplies the blended similarity score).
+REFUNDS = {"text": "# Refunds\n\nA refund for a cancelled subscription is paid back to the card within five days. "
+                   "The charge stays listed with its invoice.\n",
            "metadata": {"source": "refunds.md", "title": "Refunds"}}
-BILLING = {"text": "# Charges\n\nEvery charge on your card is listed in Settings, Billing, with its invoice.\n",
+BILLING = {"text": "# Charges\n\nEvery charge on your card is listed in Settings, Billing, with its invoice, and so is "
+                   "the refund for a cancelled subscription.\n",
            "metadata": {"source": "charges.md", "title": "Charges", "category": ["billing", "payments"]}}
 QUERY = "refund for a cancelled subscription paid back to the card"
 

@@ -47,7 +47,7 @@ def _search(query, **filters):
     from chalicelib.schemas.kb import KbSearchIn
     from chalicelib.services import kb
 
-    return kb.search(data=KbSearchIn(query=query, top_k=10, filter=filters or None))["results"]
+    return kb.search(data=KbSearchIn(query=query, top_k=10, filter=filters or None), audience="agent")["results"]
 
 
 def test_first_message_is_the_s3_test_event_and_is_skipped(client, kb_aws):

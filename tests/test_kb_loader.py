@@ -38,6 +38,6 @@ def test_uploading_the_samples_makes_them_searchable(kb_aws, app, capsys):
     assert f"ingested {len(samples)}/{len(samples)} files" in out
     for name in samples:
         assert f"handbook/{name}" in out
-    hits = kb.search(data=KbSearchIn(query="SLA first response urgent", top_k=5))["results"]
+    hits = kb.search(data=KbSearchIn(query="SLA first response urgent", top_k=5), audience="agent")["results"]
     assert hits and all(h["metadata"]["source"].startswith("handbook/") for h in hits)
     assert "handbook/sla-policy.md" in {h["metadata"]["source"] for h in hits}

@@ -1,4 +1,5 @@
-"""Knowledge-base bookkeeping: one record per ingested document, and writer leases."""
+"""Knowledge-base bookkeeping: one record per ingested document, its entry in its collection's list, the
+collections themselves (visibility and counts), and writer leases."""
 
 from __future__ import annotations
 
@@ -8,11 +9,20 @@ from chalicelib.models.base import BaseModel, register
 
 DOC_PK = "doc"
 LOCK_PK = "lock"
+COLLECTION_PK = "collection"
+DEFAULT_COLLECTION = "default"
+
+
+def collection_list_pk(collection: str) -> str:
+    """The partition listing one collection's documents (`doc|<collection>`, sorted by source)."""
+    return f"{DOC_PK}|{collection}"
 
 
 @register
 class KbDocumentModel(BaseModel):
-    """`pk` is `doc` (the document list: one Query lists it) or `lock` (a writer's lease on a source)."""
+    """`pk` is `doc` (every document: one Query lists it, `source` is the key), `doc|<collection>` (the same
+    document's entry in its collection's list), `collection` (`source` holds the collection's name: visibility,
+    description, counts) or `lock` (a writer's lease on a source)."""
 
     class Meta(BaseModel.Meta):
         logical_name = "kb-documents"
@@ -33,5 +43,9 @@ class KbDocumentModel(BaseModel):
     embedder = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
+    collection = UnicodeAttribute(null=True)  # a document's collection (absent: written before collections existed)
+    visibility = UnicodeAttribute(null=True)  # a collection's: public | internal
+    description = UnicodeAttribute(null=True)
+    document_count = NumberAttribute(null=True)  # a collection's counts, kept in the documents' transactions
     lock_owner = UnicodeAttribute(null=True)
     lock_expires = NumberAttribute(null=True)

@@ -21,10 +21,11 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_rand
 
 from chalicelib.config import get_settings, on_reset
 from chalicelib.rag.embeddings import DIM
+from chalicelib.rag.snapshot import Snapshot
 
 T = TypeVar("T")
 RRF_K = 60
-FILTER_COLUMNS = ("source", "title", "heading")
+FILTER_COLUMNS = ("source", "title", "heading", "collection")
 _COMMIT_RETRIES = 8
 
 
@@ -53,6 +54,7 @@ def _schema(dim: int) -> Any:
         pa.field("chunk_index", pa.int32()),
         pa.field("created_at", pa.string()),
         pa.field("metadata", pa.string()),  # the document's whole flat metadata, as JSON
+        pa.field("collection", pa.string()),  # the document's collection (services/kb_collections.py)
     ])
 
 
@@ -97,6 +99,7 @@ class StoreLocation:
     storage_options: dict[str, str]
     table: str
     index_min_rows: int
+    cache_check_s: float = 1.0
 
 
 def store_location() -> StoreLocation:
@@ -104,7 +107,8 @@ def store_location() -> StoreLocation:
     settings = get_settings()
     settings.bucket_name("kb-store")  # the bucket kb_store_uri lives in, named here so infra/code_access.py sees it
     return StoreLocation(store_uri=settings.kb_store_uri, storage_options=settings.kb_storage_options,
-                         table=settings.kb.table, index_min_rows=settings.kb.index_min_rows)
+                         table=settings.kb.table, index_min_rows=settings.kb.index_min_rows,
+                         cache_check_s=settings.kb.cache_check_s)
 
 
 class VectorStore:
@@ -118,6 +122,9 @@ class VectorStore:
         self._table: Any = None
         self._lock = threading.Lock()
         self._vector_index: tuple[float, bool] | None = None
+        self._snapshot: Snapshot | None = None
+        self._checked_at = float("-inf")
+        self._snapshot_lock = threading.Lock()
 
     def _connect(self) -> Any:
         if self._db is None:
@@ -133,6 +140,7 @@ class VectorStore:
                 db = self._connect()
                 try:
                     self._table = db.open_table(self.name)
+                    self._add_collection_column(self._table)
                 except (FileNotFoundError, ValueError):
                     try:
                         self._table = db.create_table(self.name, schema=_schema(self.dim), exist_ok=True)
@@ -143,6 +151,18 @@ class VectorStore:
                 self._table.checkout_latest()
             return self._table
 
+    @staticmethod
+    def _add_collection_column(table: Any) -> None:
+        """Tables made before collections existed get the column, every row in `default` (a schema-only commit)."""
+        if "collection" in table.schema.names:
+            return
+        try:
+            table.add_columns({"collection": "'default'"})
+        except Exception:  # another process added it first
+            table.checkout_latest()
+            if "collection" not in table.schema.names:
+                raise
+
     def add(self, rows: Sequence[dict[str, Any]]) -> None:
         """Append rows (one commit)."""
         if not rows:
@@ -152,11 +172,13 @@ class VectorStore:
         batch = pa.Table.from_pylist([_row(r) for r in rows], schema=_schema(self.dim))
         table = self.table()
         _retrying(lambda: table.add(batch))
+        self._checked_at = float("-inf")  # this process sees its own write on its next search
 
     def delete(self, predicate: str) -> None:
         """Delete the rows matching a SQL predicate (one commit)."""
         table = self.table()
         _retrying(lambda: table.delete(predicate))
+        self._checked_at = float("-inf")
 
     def delete_ids(self, ids: Sequence[str]) -> None:
         """Delete rows by id."""
@@ -193,7 +215,8 @@ class VectorStore:
     def hybrid_search(self, vector: Sequence[float] | Any, text: str, k: int, where: str | None = None,
                       candidates: int = 40, refine_factor: int | None = None,
                       bm25_weight: float = 1.0) -> list[Hit]:
-        """Vector and full-text results fused by reciprocal rank; `distance` stays the cosine distance."""
+        """LanceDB's own vector and full-text results fused by reciprocal rank (the path before the in-memory
+        snapshot, kept for the benchmarks' comparison); `distance` stays the cosine distance."""
         query_vec = np.asarray(vector, dtype=np.float32)
         table = self.table()
         # Both searches run at once (LanceDB releases the GIL): the latency is the slower one, not the sum.
@@ -204,6 +227,31 @@ class VectorStore:
         except Exception:  # no full-text index (a table made before it existed): vector results alone
             sparse = []
         return fuse(query_vec, dense, sparse, k, bm25_weight)
+
+    def snapshot(self) -> Snapshot:
+        """The in-memory copy of the latest version, re-checked at most every `cache_check_s` seconds.
+
+        The check is one listing of the table's version files (checkout_latest); only a new version is read.
+        """
+        with self._snapshot_lock:
+            if self._snapshot is not None and time.monotonic() - self._checked_at < self.settings.cache_check_s:
+                return self._snapshot
+            checked = time.monotonic()
+            table = self.table()
+            if self._snapshot is None or self._snapshot.version != int(table.version):
+                self._snapshot = Snapshot.load(table, self.dim)
+            self._checked_at = checked
+            return self._snapshot
+
+    def search(self, vector: Sequence[float] | Any, text: str | None, k: int, *,
+               filters: dict[str, Any] | None = None, candidates: int = 40, margin: float = 0.0,
+               max_distance: float = 2.0) -> list[Hit]:
+        """Best chunks from the in-memory snapshot: cosine top-k, with the text's BM25 blended in within `margin`;
+        nothing farther than `max_distance`. `score` is the blended score, `distance` the cosine distance."""
+        snapshot = self.snapshot()
+        scored = snapshot.search(vector, text, k, filters=filters, candidates=candidates, margin=margin,
+                                 max_distance=max_distance)
+        return [_hit(row, s.distance, s.score) for row, s in zip(snapshot.rows(scored), scored, strict=True)]
 
     def _create_base_indexes(self, table: Any) -> None:
         """Full-text and id/source indexes, made while the table is empty (cheap); new rows fold in later."""
@@ -272,6 +320,7 @@ def fuse(query_vec: Any, dense: list[Hit], sparse: list[dict[str, Any]], k: int,
 def _row(row: dict[str, Any]) -> dict[str, Any]:
     out = dict(row)
     out.setdefault("search_text", out["text"])
+    out.setdefault("collection", "default")
     out["vector"] = [float(x) for x in out["vector"]]
     out["metadata"] = json.dumps(out.get("metadata") or {}, ensure_ascii=False, sort_keys=True)
     return out
@@ -279,7 +328,7 @@ def _row(row: dict[str, Any]) -> dict[str, Any]:
 
 def _hit(row: dict[str, Any], distance: float, score: float) -> Hit:
     metadata = json.loads(row.get("metadata") or "{}")
-    for column in ("source", "title", "heading"):
+    for column in ("source", "title", "heading", "collection"):
         if row.get(column):
             metadata[column] = row[column]
     metadata["chunk_index"] = row.get("chunk_index")

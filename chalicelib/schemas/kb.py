@@ -1,4 +1,4 @@
-"""Knowledge-base schemas: ingest, search, delete and the document list."""
+"""Knowledge-base schemas: ingest, search, delete, the document list and collections."""
 
 from __future__ import annotations
 
@@ -31,6 +31,13 @@ MAX_CATEGORY_CHARS = 100
 CategoryLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CATEGORY_CHARS,
                                                  pattern=r"^[^\x00-\x1f\x7f]+$")]
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
+COLLECTION_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+DEFAULT_COLLECTION = "default"
+# A collection's name: lower-case letters, digits, `_` and `-`, starting with a letter or digit, up to 63.
+CollectionName = Annotated[str, StringConstraints(min_length=1, max_length=63, pattern=COLLECTION_PATTERN)]
+Visibility = Literal["public", "internal"]
+CollectionField = Field(
+    default=DEFAULT_COLLECTION, description="The collection (`default` unless named; it always exists and is public).")
 
 
 def _check_metadata(value: dict[str, Any]) -> dict[str, Any]:
@@ -95,9 +102,10 @@ class KbDocumentIn(KbStrict):
 
 
 class KbIngestIn(KbStrict):
-    """Documents to chunk, embed and store."""
+    """Documents to chunk, embed and store, into one collection."""
 
     documents: list[KbDocumentIn] = Field(min_length=1, max_length=MAX_DOCUMENTS)
+    collection: CollectionName = CollectionField
     chunk: StrictBool = True
     chunk_size: int = Field(default=DEFAULT_CHUNK_SIZE, ge=100, le=4_000, strict=True)
     chunk_overlap: int = Field(default=DEFAULT_CHUNK_OVERLAP, ge=0, le=2_000, strict=True)
@@ -137,6 +145,8 @@ class KbSearchIn(KbStrict):
         default=None, description="Prefer the articles answering this taxonomy category.")
     ticket_id: EntityId | None = Field(
         default=None, description="Prefer the articles answering this ticket's category (the agents', else the AI's).")
+    collection: CollectionName | None = Field(
+        default=None, description="Search only this collection; by default every collection the caller may see.")
 
     @model_validator(mode="after")
     def _known_filters(self) -> KbSearchIn:
@@ -148,10 +158,12 @@ class KbSearchIn(KbStrict):
 
 
 class KbDeleteIn(KbStrict):
-    """Chunk ids to remove."""
+    """Chunk ids to remove (only those in `collection` when one is named)."""
 
     ids: list[Annotated[str, StringConstraints(min_length=1, max_length=128)]] = Field(
         min_length=1, max_length=MAX_DELETE_IDS)
+    collection: CollectionName | None = Field(
+        default=None, description="Delete only chunks of this collection (others are reported as not found).")
 
 
 class KbListQuery(KbStrict):
@@ -161,6 +173,8 @@ class KbListQuery(KbStrict):
 
     page_size: int = Field(default=50, ge=1, le=200)
     cursor: Annotated[str, StringConstraints(min_length=1, max_length=2_000)] | None = None
+    collection: CollectionName | None = Field(
+        default=None, description="Only this collection's documents; by default every document.")
 
 
 class KbIngestedDocument(Out):
@@ -175,6 +189,7 @@ class KbIngestOut(Out):
 
     ids: list[str]
     documents: list[KbIngestedDocument]
+    collection: str
 
 
 class KbHit(Out):
@@ -184,7 +199,8 @@ class KbHit(Out):
     content: str
     metadata: dict[str, Any]
     distance: float = Field(description="Cosine distance between the query and the chunk (0 = same direction).")
-    score: float = Field(description="Rank-fusion score the order is based on (higher is better).")
+    score: float = Field(description="What the order is based on (higher is better): the cosine similarity, plus at "
+                                     "most a small margin for full-text (BM25) matches, times the category preference.")
 
 
 class KbSearchContext(Out):
@@ -198,7 +214,7 @@ class KbSearchContext(Out):
 
 
 class KbSearchOut(Out):
-    """Best chunks first."""
+    """Best chunks first; empty when no chunk is within the relevance floor (nothing in the KB answers the query)."""
 
     results: list[KbHit]
     context: KbSearchContext
@@ -216,6 +232,7 @@ class KbDocumentOut(Out):
 
     source: str
     title: str | None
+    collection: str = Field(description="The collection the document belongs to.")
     chunk_count: int
     status: str
     origin: str
@@ -229,3 +246,53 @@ class KbDocumentPage(Out):
 
     items: list[KbDocumentOut]
     next_cursor: str | None
+
+
+class KbCollectionIn(KbStrict):
+    """A new collection: its name (never changes), who may read it, what it holds."""
+
+    name: CollectionName
+    visibility: Visibility = Field(description="`public`: requesters' answers may cite it; `internal`: agents only.")
+    description: Annotated[str, StringConstraints(max_length=500), AfterValidator(_check_text)] = ""
+
+
+class KbCollectionUpdateIn(KbStrict):
+    """New visibility and description (`name`, when given, must be the collection's own)."""
+
+    name: CollectionName | None = None
+    visibility: Visibility
+    description: Annotated[str, StringConstraints(max_length=500), AfterValidator(_check_text)] = ""
+
+
+class KbCollectionDeleteQuery(KbStrict):
+    """Whether to delete the collection's documents too (else a collection holding documents is not deleted)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    delete_documents: bool = False
+
+
+class KbCollectionOut(Out):
+    """A collection with its counts."""
+
+    name: str
+    visibility: Visibility
+    description: str
+    document_count: int = Field(description="Documents in the collection.")
+    chunk_count: int = Field(description="Chunks (searchable passages) in the collection.")
+    created_at: str | None
+    updated_at: str | None
+
+
+class KbCollectionList(Out):
+    """Every collection, `default` first, then by name."""
+
+    items: list[KbCollectionOut]
+
+
+class KbCollectionDeleted(Out):
+    """What deleting a collection removed."""
+
+    name: str
+    documents_deleted: int
+    chunks_deleted: int

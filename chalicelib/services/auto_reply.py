@@ -133,13 +133,14 @@ def stored_classification(ticket: TicketModel) -> dict[str, Any] | None:
 
 
 def retrieve(question: str, category: str | None = None) -> list[dict[str, Any]]:
-    """KB passages for a question, those answering `category` preferred (an empty list when the KB is
-    unavailable: the gate then declines)."""
+    """KB passages a requester may read for a question (public collections only: the search applies the audience),
+    those answering `category` preferred (an empty list when the KB is unavailable: the gate then declines)."""
     try:
         from chalicelib.schemas.kb import KbSearchIn
         from chalicelib.services import kb
 
-        results = kb.search(data=KbSearchIn(query=question[:2000], top_k=SEARCH_TOP_K, category=category))["results"]
+        results = kb.search(data=KbSearchIn(query=question[:2000], top_k=SEARCH_TOP_K, category=category),
+                            audience="requester")["results"]
     except Exception:
         logger.exception("knowledge-base search failed during an AI first response")
         return []
@@ -343,14 +344,8 @@ def stage_requester_reopen(tx: Tx, ticket: TicketModel, now: str) -> None:
 
 # --- self-service ------------------------------------------------------------------------------------------
 
-def is_public(passage: dict[str, Any]) -> bool:
-    """KB passages marked internal (`metadata.internal: true` or `visibility: internal`) are for agents only."""
-    metadata = passage.get("metadata") or {}
-    return metadata.get("internal") not in (True, "true") and str(metadata.get("visibility", "")).lower() != "internal"
-
-
 def answer_question(*, question: str) -> dict[str, Any]:
-    """Self-service before a ticket exists: the same gate (enabled or not), over public passages only."""
+    """Self-service before a ticket exists: the same gate (enabled or not), over public passages only (retrieve)."""
     policy = {**get_policy(), "enabled": True}
     try:
         prediction, model_name = classification.predict(question)
@@ -362,7 +357,7 @@ def answer_question(*, question: str) -> dict[str, Any]:
         "out_of_scope": prediction.out_of_scope, "model": model_name}
     preferred = None if prediction is None or prediction.out_of_scope or model_name in gate.ZERO_SHOT_MODELS \
         else prediction.category
-    passages = [p for p in retrieve(question, preferred) if is_public(p)]
+    passages = retrieve(question, preferred)
     decision = gate.decide({"priority": "medium"}, classified, passages, policy)
     articles = [{**cite, "excerpt": gate.whole_sentences(gate.clean_passage(str(p.get("content", ""))), 240),
                  "category": next(iter(gate.passage_categories(p)), None)}

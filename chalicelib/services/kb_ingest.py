@@ -1,8 +1,13 @@
-"""Batch ingest through S3: object notifications become chunks; large files fan out into embedding jobs."""
+"""Batch ingest through S3: object notifications become chunks; large files fan out into embedding jobs.
+
+An object's collection is its `collection` user metadata (`x-amz-meta-collection`, set by `kb_loader --collection`),
+`default` without it; an object naming a collection that does not exist is recorded as failed with the reason.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -11,12 +16,12 @@ from botocore.exceptions import ClientError
 from chalicelib import aws
 from chalicelib.clock import now_iso
 from chalicelib.log import logger
-from chalicelib.models.kb import KbDocumentModel
+from chalicelib.models.kb import DEFAULT_COLLECTION, KbDocumentModel
 from chalicelib.rag.chunking import Chunk, chunk_id
 from chalicelib.rag.embeddings import get_embedder
 from chalicelib.rag.store import get_store, ids_clause, quote
-from chalicelib.schemas.kb import document_text_problem
-from chalicelib.services import kb
+from chalicelib.schemas.kb import COLLECTION_PATTERN, document_text_problem
+from chalicelib.services import kb, kb_collections
 from chalicelib.store.db import chunked
 from chalicelib.store.locks import lease
 
@@ -57,6 +62,18 @@ def handle_notification(body: dict[str, Any]) -> dict[str, Any]:
     return {"objects": done}
 
 
+def object_collection(metadata: dict[str, str]) -> tuple[str, str | None]:
+    """The collection an uploaded object names in its metadata, and why it cannot be used (None: it can)."""
+    name = str(metadata.get("collection") or DEFAULT_COLLECTION).strip()
+    if not re.fullmatch(COLLECTION_PATTERN, name):
+        return name, f"names an invalid collection {name[:70]!r}"
+    try:
+        kb_collections.require_writable(name)
+    except kb_collections.CollectionMissing:
+        return name, f"names the collection {name!r}, which does not exist"
+    return name, None
+
+
 def ingest_object(bucket: str, key: str, generation: str | None) -> dict[str, Any]:
     """Read an uploaded file and ingest it: inline when small, else through embedding jobs."""
     s3 = aws.client("s3")
@@ -73,11 +90,15 @@ def ingest_object(bucket: str, key: str, generation: str | None) -> dict[str, An
         raise
     text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
     etag = str(obj.get("ETag", "")).strip('"') or None
-    problem = document_text_problem(text)
+    collection, unusable = object_collection(obj.get("Metadata") or {})
+    text_problem = document_text_problem(text)
+    problem = f"the object {unusable}" if unusable else f"text {text_problem}" if text_problem else None
     if problem is not None:
         logger.warning("kb upload refused", extra={"key": key, "reason": problem})
-        return {"failed": problem, "recorded": record_failure(bucket, key, generation, etag, len(raw), problem)}
-    document = kb.build_document(text, {"source": key, "bucket": bucket}, origin="s3") if text.strip() else None
+        return {"failed": problem, "recorded": record_failure(bucket, key, generation, etag, len(raw), problem,
+                                                               DEFAULT_COLLECTION if unusable else collection)}
+    document = kb.build_document(text, {"source": key, "bucket": bucket}, origin="s3",
+                                 collection=collection) if text.strip() else None
     if document is None or not document.chunks:
         return {"removed_empty": kb.delete_source(key, generation)}
     document.generation = generation
@@ -85,17 +106,22 @@ def ingest_object(bucket: str, key: str, generation: str | None) -> dict[str, An
     if len(document.chunks) <= INLINE_MAX_CHUNKS:
         embedder = get_embedder()
         vectors = kb.embed_chunks(document, document.chunks, embedder)
-        written = kb.write_document(document, vectors, get_store(embedder.space), embedder.name)
+        try:
+            written = kb.write_document(document, vectors, get_store(embedder.space), embedder.name)
+        except kb_collections.CollectionMissing as exc:  # deleted after the check above
+            reason = f"the object names the collection {exc.name!r}, which does not exist"
+            return {"failed": reason, "recorded": record_failure(bucket, key, generation, etag, len(raw), reason)}
         return {"chunks": len(document.chunks), "stale": not written}
     return {"chunks": len(document.chunks), "jobs": plan_jobs(document)}
 
 
 def record_failure(bucket: str, key: str, generation: str | None, etag: str | None, size_bytes: int,
-                   reason: str) -> bool:
+                   reason: str, collection: str = DEFAULT_COLLECTION) -> bool:
     """Record an upload that cannot be ingested as `failed` with its reason, dropping the chunks of the version it
     replaces (they no longer match the file); False when a newer event already won."""
     document = kb.Document(source=key, title=key.rsplit("/", 1)[-1], metadata={"source": key, "bucket": bucket},
-                           chunks=[], origin="s3", generation=generation, size_bytes=size_bytes, etag=etag)
+                           chunks=[], origin="s3", generation=generation, size_bytes=size_bytes, etag=etag,
+                           collection=collection)
     store = get_store(get_embedder().space)
     with lease(key):
         record = kb.get_record(key)
@@ -103,7 +129,7 @@ def record_failure(bucket: str, key: str, generation: str | None, etag: str | No
             return False
         if store.count(f"source = {quote(key)}"):
             store.delete(f"source = {quote(key)}")
-        kb.save_record(document, record, now_iso(), status="failed", error=f"text {reason}")
+        kb.save_record(document, record, now_iso(), status="failed", error=reason)
     return True
 
 
@@ -118,7 +144,7 @@ def plan_jobs(document: kb.Document) -> int:
     messages = [json.dumps({
         "source": document.source, "generation": document.generation, "title": document.title,
         "metadata": document.metadata, "chunk_count": len(document.chunks), "job": n, "jobs_total": len(jobs),
-        "size_bytes": document.size_bytes, "etag": document.etag,
+        "size_bytes": document.size_bytes, "etag": document.etag, "collection": document.collection,
         "chunks": [{"index": c.index, "text": c.text, "heading": c.heading} for c in job],
     }) for n, job in enumerate(jobs)]
     sqs = aws.client("sqs")
@@ -135,7 +161,7 @@ def run_embed_job(job: dict[str, Any]) -> dict[str, Any]:
     chunks = [Chunk(int(c["index"]), str(c["text"]), str(c["heading"])) for c in job["chunks"]]
     document = kb.Document(source=job["source"], title=job["title"], metadata=job["metadata"], chunks=chunks,
                            origin="s3", generation=job.get("generation"), size_bytes=int(job.get("size_bytes", 0)),
-                           etag=job.get("etag"))
+                           etag=job.get("etag"), collection=str(job.get("collection") or DEFAULT_COLLECTION))
     embedder = get_embedder()
     store = get_store(embedder.space)
     vectors = kb.embed_chunks(document, chunks, embedder)

@@ -32,8 +32,10 @@ def _thread(ticket_id: int, requester_id: int) -> list[dict[str, Any]]:
 
 
 def _snippets(query: str, category: str | None) -> list[dict[str, Any]]:
+    """KB passages for the draft: the draft is written to the requester, so only what a requester may read."""
     try:
-        results = kb.search(data=KbSearchIn(query=query[:1000], top_k=SNIPPETS, category=category))["results"]
+        results = kb.search(data=KbSearchIn(query=query[:1000], top_k=SNIPPETS, category=category),
+                            audience="requester")["results"]
     except Exception:  # the KB is optional for a draft: log and answer without snippets
         logger.exception("knowledge-base search failed during a suggestion")
         return []

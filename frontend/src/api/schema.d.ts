@@ -408,7 +408,8 @@ export interface paths {
         put?: never;
         /**
          * Ingest documents into the knowledge base
-         * @description Chunks, embeds and stores each document; the same `metadata.source` again replaces its chunks.
+         * @description Chunks, embeds and stores each document in `collection` (404 when it does not exist); the same
+         *         `metadata.source` again replaces its chunks (and moves it when the collection differs).
          *
          *     Needs the scope `kb:write`.
          */
@@ -430,7 +431,8 @@ export interface paths {
         put?: never;
         /**
          * Search the knowledge base
-         * @description Hybrid search (vector + full text, fused by rank); `distance` is the cosine distance. Articles answering the
+         * @description Hybrid search (cosine similarity, full-text matches blended in within a small margin); `distance` is the
+         *         cosine distance; nothing beyond the relevance floor is returned (an empty list: no answer). Articles answering the
          *         search's category (`category`, the ticket's with `ticket_id`, else the query's predicted one) are preferred;
          *         `context` says which category was used and how sure it was.
          *
@@ -482,6 +484,62 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/kb/collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List knowledge-base collections
+         * @description Every collection with its visibility and counts; `default` always exists and is public.
+         *
+         *     Needs the scope `kb:read`.
+         */
+        get: operations["get_api_kb_collections"];
+        put?: never;
+        /**
+         * Create a knowledge-base collection
+         * @description `public` collections may be cited to requesters; `internal` ones only ever reach agents.
+         *
+         *     Needs the scope `kb:write`.
+         */
+        post: operations["post_api_kb_collections"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/kb/collections/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update a knowledge-base collection
+         * @description New visibility and description; the name never changes (`default` stays public).
+         *
+         *     Needs the scope `kb:write`.
+         */
+        put: operations["put_api_kb_collections_name"];
+        post?: never;
+        /**
+         * Delete a knowledge-base collection
+         * @description A collection holding documents is refused (409) unless `delete_documents=true`, which deletes them too.
+         *
+         *     Needs the scope `kb:write`.
+         */
+        delete: operations["delete_api_kb_collections_name"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1852,12 +1910,107 @@ export interface components {
             stage: string;
         };
         /**
+         * KbCollectionDeleted
+         * @description What deleting a collection removed.
+         */
+        KbCollectionDeleted: {
+            /** Name */
+            name: string;
+            /** Documents Deleted */
+            documents_deleted: number;
+            /** Chunks Deleted */
+            chunks_deleted: number;
+        };
+        /**
+         * KbCollectionIn
+         * @description A new collection: its name (never changes), who may read it, what it holds.
+         */
+        KbCollectionIn: {
+            /** Name */
+            name: string;
+            /**
+             * Visibility
+             * @description `public`: requesters' answers may cite it; `internal`: agents only.
+             * @enum {string}
+             */
+            visibility: "public" | "internal";
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+        };
+        /**
+         * KbCollectionList
+         * @description Every collection, `default` first, then by name.
+         */
+        KbCollectionList: {
+            /** Items */
+            items: components["schemas"]["KbCollectionOut"][];
+        };
+        /**
+         * KbCollectionOut
+         * @description A collection with its counts.
+         */
+        KbCollectionOut: {
+            /** Name */
+            name: string;
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility: "public" | "internal";
+            /** Description */
+            description: string;
+            /**
+             * Document Count
+             * @description Documents in the collection.
+             */
+            document_count: number;
+            /**
+             * Chunk Count
+             * @description Chunks (searchable passages) in the collection.
+             */
+            chunk_count: number;
+            /** Created At */
+            created_at: string | null;
+            /** Updated At */
+            updated_at: string | null;
+        };
+        /**
+         * KbCollectionUpdateIn
+         * @description New visibility and description (`name`, when given, must be the collection's own).
+         */
+        KbCollectionUpdateIn: {
+            /**
+             * Name
+             * @default null
+             */
+            name?: string | null;
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility: "public" | "internal";
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+        };
+        /**
          * KbDeleteIn
-         * @description Chunk ids to remove.
+         * @description Chunk ids to remove (only those in `collection` when one is named).
          */
         KbDeleteIn: {
             /** Ids */
             ids: string[];
+            /**
+             * Collection
+             * @description Delete only chunks of this collection (others are reported as not found).
+             * @default null
+             */
+            collection?: string | null;
         };
         /**
          * KbDeleteOut
@@ -1890,6 +2043,11 @@ export interface components {
             source: string;
             /** Title */
             title: string | null;
+            /**
+             * Collection
+             * @description The collection the document belongs to.
+             */
+            collection: string;
             /** Chunk Count */
             chunk_count: number;
             /** Status */
@@ -1941,17 +2099,23 @@ export interface components {
             distance: number;
             /**
              * Score
-             * @description Rank-fusion score the order is based on (higher is better).
+             * @description What the order is based on (higher is better): the cosine similarity, plus at most a small margin for full-text (BM25) matches, times the category preference.
              */
             score: number;
         };
         /**
          * KbIngestIn
-         * @description Documents to chunk, embed and store.
+         * @description Documents to chunk, embed and store, into one collection.
          */
         KbIngestIn: {
             /** Documents */
             documents: components["schemas"]["KbDocumentIn"][];
+            /**
+             * Collection
+             * @description The collection (`default` unless named; it always exists and is public).
+             * @default default
+             */
+            collection?: string;
             /**
              * Chunk
              * @default true
@@ -1977,6 +2141,8 @@ export interface components {
             ids: string[];
             /** Documents */
             documents: components["schemas"]["KbIngestedDocument"][];
+            /** Collection */
+            collection: string;
         };
         /**
          * KbIngestedDocument
@@ -2047,10 +2213,16 @@ export interface components {
              * @default null
              */
             ticket_id?: number | null;
+            /**
+             * Collection
+             * @description Search only this collection; by default every collection the caller may see.
+             * @default null
+             */
+            collection?: string | null;
         };
         /**
          * KbSearchOut
-         * @description Best chunks first.
+         * @description Best chunks first; empty when no chunk is within the relevance floor (nothing in the KB answers the query).
          */
         KbSearchOut: {
             /** Results */
@@ -4296,6 +4468,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Payload too large */
             413: {
                 headers: {
@@ -4513,6 +4694,7 @@ export interface operations {
             query?: {
                 page_size?: number;
                 cursor?: string;
+                collection?: string;
             };
             header?: never;
             path?: never;
@@ -4540,6 +4722,289 @@ export interface operations {
             };
             /** @description Not allowed for this caller */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_kb_collections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbCollectionList"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_kb_collections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KbCollectionIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbCollectionOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict (duplicate or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_api_kb_collections_name: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KbCollectionUpdateIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbCollectionOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_api_kb_collections_name: {
+        parameters: {
+            query?: {
+                delete_documents?: boolean;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbCollectionDeleted"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict (duplicate or stale version) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -23,6 +23,7 @@ const RESULTS = {
 const documentFixture = (source: string, chunkCount: number, title: string | null = null) => ({
   source,
   title,
+  collection: 'default',
   chunk_count: chunkCount,
   status: 'ready',
   origin: 'api',
@@ -38,7 +39,7 @@ describe('knowledge base page (contract fixtures)', () => {
       {
         method: 'POST',
         path: '/api/kb/ingest',
-        body: { ids: ['c-10', 'c-11'], documents: [{ source: 'printers.md', chunk_count: 2 }] } satisfies Schemas['KbIngestOut'],
+        body: { ids: ['c-10', 'c-11'], documents: [{ source: 'printers.md', chunk_count: 2 }], collection: 'default' } satisfies Schemas['KbIngestOut'],
       },
     ]);
     const user = userEvent.setup();
