@@ -164,12 +164,14 @@ def _preferred_category(ticket: TicketModel | None) -> str | None:
 
 
 def _kb_sources(query: str, category: str | None) -> list[dict[str, Any]]:
-    """KB passages of both visibilities (only staff reach the copilot), best first; none when the KB fails."""
+    """KB passages of every collection, public and internal (only staff reach the copilot: audience `agent`), best
+    first; none when the KB fails."""
     try:
         from chalicelib.schemas.kb import KbSearchIn
         from chalicelib.services import kb  # lazily: the embedder and the vector store
 
-        results = kb.search(data=KbSearchIn(query=query, top_k=KB_CANDIDATES, category=category))["results"]
+        results = kb.search(data=KbSearchIn(query=query, top_k=KB_CANDIDATES, category=category),
+                            audience="agent")["results"]
     except Exception:  # the KB is one of the copilot's sources: log and answer from the others
         logger.exception("knowledge-base search failed for the copilot")
         return []
