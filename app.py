@@ -7,6 +7,7 @@ from typing import Any
 from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import ai, auth, auto_reply, docs, health, kb, local_gateway, mail, ops, security, tickets, users
+from chalicelib.api import copilot as copilot_api
 from chalicelib.api.http import normalise_gateway_error
 from chalicelib.api.security import with_security_headers
 from chalicelib.handlers import ai as ai_handlers
@@ -19,7 +20,7 @@ from chalicelib.log import logger
 app = Chalice(app_name="helpdesk")
 local_gateway.install()  # chalice local / the test client answer unknown routes like production's gateway
 
-for blueprint in (security.bp, health.bp, docs.bp, auth.bp, users.bp, tickets.bp, ops.bp, ai.bp, kb.bp,
+for blueprint in (security.bp, health.bp, docs.bp, auth.bp, users.bp, tickets.bp, ops.bp, ai.bp, kb.bp, copilot_api.bp,
                   maintenance.bp, ai_handlers.bp, ops_handlers.bp, kb_ingest.bp, auto_reply.bp, auto_reply_handlers.bp,
                   mail.bp, mail_handlers.bp):
     app.register_blueprint(blueprint)

@@ -196,14 +196,15 @@ def _r(*names: str) -> dict[str, str]:
 FUNCTIONS: list[FunctionDef] = [
     # The REST API (every route but /api/kb/* and /api/ai/*); /health reads one key of every table.
     FunctionDef("api_handler", ZIP, tables={**_rw(*TICKET_DOMAIN, "api-keys", "throttle", "refresh-families",
-                                                  "mail", "attachments"), **_r("kb-documents")},
+                                                  "mail", "attachments"), **_r("kb-documents", "copilot")},
                 buckets={"attachments": WRITE},
                 queues=("classify", "train", "webhook-events", "auto-reply", "mail-out"), secrets=("secret_key",)),
-    # /api/kb/* and /api/ai/*: the same Chalice app in the container image (embedder, LanceDB, LLM client).
+    # /api/kb/* and /api/ai/*: the same Chalice app in the container image (embedder, LanceDB, LLM client); the
+    # signing key for the paging cursors of the KB documents and the copilot sessions.
     FunctionDef("api_ml", IMAGE, tables={**_rw("tickets", "replies", "counters", "users", "stats", *AI_MODEL_TABLES,
-                                                "kb-documents", "events", "settings"), **_r("api-keys")},
+                                                "kb-documents", "events", "settings", "copilot"), **_r("api-keys")},
                 buckets={"kb-store": WRITE, "artifacts": READ}, queues=("classify", "train", "auto-reply"),
-                secrets=("llm_api_key",)),
+                secrets=("llm_api_key", "secret_key")),
     FunctionDef("bearer_auth", ZIP, tables=_r("api-keys", "users"), secrets=("secret_key",)),
     FunctionDef("classify_tickets", IMAGE, tables=_rw("tickets", "counters", "events", "stats", "outbox",
                                                       "ai-labels", "ai-state", "idempotency"),

@@ -173,6 +173,20 @@ def _ai_answered_ticket(w: World) -> int:
     return ticket_id
 
 
+def _copilot_session(w: World, **fields: Any) -> str:
+    status, session = w.api.post("/api/ai/chat/sessions", fields)
+    assert status == 201, session
+    return str(session["id"])
+
+
+def _copilot_asked(w: World) -> str:
+    w.kb_document()
+    session_id = _copilot_session(w, ticket_id=w.ticket(title="Locked out", content="I forgot my password"))
+    status, turn = w.api.post(f"/api/ai/chat/sessions/{session_id}/messages", {"content": "How do I reset it?"})
+    assert status == 201, turn
+    return session_id
+
+
 def _list_webhooks(w: World) -> Case:
     w.webhook()
     return Case("/api/webhooks")
@@ -206,6 +220,13 @@ CASES: dict[tuple[str, str], Callable[[World], Case]] = {
                                            Case("/api/ai/answer", {"question": "How do I reset my password?"}))[2],
     ("POST", "/api/ai/deflections"): lambda w: Case("/api/ai/deflections", {"question": "How do I reset it?",
                                                                             "category": "account_access"}),
+    ("POST", "/api/ai/chat/sessions"): lambda w: Case("/api/ai/chat/sessions", {"title": "Refunds",
+                                                                                "ticket_id": w.ticket()}),
+    ("GET", "/api/ai/chat/sessions"): lambda w: (_copilot_asked(w), _copilot_session(w),
+                                                 Case("/api/ai/chat/sessions?page_size=1"))[2],
+    ("GET", "/api/ai/chat/sessions/{session_id}"): lambda w: Case(f"/api/ai/chat/sessions/{_copilot_asked(w)}"),
+    ("POST", "/api/ai/chat/sessions/{session_id}/messages"): lambda w: Case(
+        f"/api/ai/chat/sessions/{_copilot_session(w)}/messages", {"content": "How do I reset a password?"}),
     ("POST", "/api/ai/examples"): lambda w: Case("/api/ai/examples", {"examples": _EXAMPLES}),
     ("GET", "/api/ai/examples"): _examples,
     ("POST", "/api/ai/labels"): lambda w: Case("/api/ai/labels", {"labels": [{"name": "billing"}]}),

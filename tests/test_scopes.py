@@ -10,7 +10,8 @@ from tests.utils.factories import make_user
 
 
 def _concrete(path: str) -> str:
-    for name, value in (("{ticket_id}", "1"), ("{user_id}", "1"), ("{key_id}", "abc"), ("{webhook_id}", "abc")):
+    for name, value in (("{ticket_id}", "1"), ("{user_id}", "1"), ("{key_id}", "abc"), ("{webhook_id}", "abc"),
+                        ("{session_id}", "abc")):
         path = path.replace(name, value)
     return path
 

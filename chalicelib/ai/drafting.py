@@ -57,6 +57,38 @@ def _snippet_payload(snippets: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for n, s in enumerate(snippets, 1)]
 
 
+def new_canary() -> str:
+    """A random marker for the system message: an answer that repeats it leaked the instructions."""
+    return secrets.token_hex(6)
+
+
+def rules_message(prompt: str, canary: str) -> dict[str, str]:
+    """The system message: fixed rules (with `CANARY` replaced by the marker), never any untrusted text."""
+    return {"role": "system", "content": prompt.replace("CANARY", canary)}
+
+
+def data_message(data: dict[str, Any]) -> dict[str, str]:
+    """The user message: every untrusted text (tickets, threads, KB passages, questions) as JSON data."""
+    return {"role": "user", "content": "<data>\n" + json.dumps(data, ensure_ascii=False, indent=1) + "\n</data>"}
+
+
+def leaks_prompt(text: str, canary: str) -> bool:
+    """Whether an answer repeats the system message (its canary or its closing line)."""
+    return canary in text or "Internal reference" in text
+
+
+def checked_citations(text: str, claimed: Any, count: int) -> tuple[str, list[int]]:
+    """The citations of an answer that point at one of the `count` sources sent (the `[n]` markers in the text
+    and the numbers the answer lists), and the text with markers of sources never sent removed."""
+    listed = claimed if isinstance(claimed, list) else []
+    cited = sorted({int(n) for n in _CITATION.findall(text)} | {
+        int(n) for n in listed if isinstance(n, int) and not isinstance(n, bool)})
+    if any(not 1 <= n <= count for n in cited):
+        text = _CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= count else "", text)
+        cited = [n for n in cited if 1 <= n <= count]
+    return text, cited
+
+
 def build_messages(ticket: dict[str, Any], requester_name: str | None, agent_name: str | None,
                    thread: list[dict[str, Any]], snippets: list[dict[str, Any]], canary: str) -> list[dict[str, str]]:
     """The chat messages: fixed rules in the system message, every untrusted text as JSON data."""
@@ -68,10 +100,7 @@ def build_messages(ticket: dict[str, Any], requester_name: str | None, agent_nam
                    for m in thread[-MAX_THREAD_MESSAGES:]],
         "snippets": _snippet_payload(snippets),
     }
-    return [
-        {"role": "system", "content": SYSTEM_PROMPT.replace("CANARY", canary)},
-        {"role": "user", "content": "<data>\n" + json.dumps(data, ensure_ascii=False, indent=1) + "\n</data>"},
-    ]
+    return [rules_message(SYSTEM_PROMPT, canary), data_message(data)]
 
 
 # --- the template: passages a customer can read -----------------------------------------------------------
@@ -273,20 +302,15 @@ def draft_reply(ticket: dict[str, Any], requester_name: str | None, agent_name: 
     """The LLM's draft when an LLM is configured and behaves; otherwise the template's."""
     reason = "no LLM configured"
     if llm.llm_config() is not None:
-        canary = secrets.token_hex(6)
+        canary = new_canary()
         try:
             answer = llm.chat_json(build_messages(ticket, requester_name, agent_name, thread, snippets, canary))
             text = str(answer.get("draft") or "").strip()
-            if canary in text or "Internal reference" in text:
+            if leaks_prompt(text, canary):
                 raise llm.LlmUnavailable("the answer leaked the system prompt")
             if len(text) < 20:
                 raise llm.LlmUnavailable("the answer had no usable draft")
-            cited = sorted({int(n) for n in _CITATION.findall(text)} | {
-                int(n) for n in answer.get("citations", []) if isinstance(n, int) and not isinstance(n, bool)})
-            invalid = [n for n in cited if not 1 <= n <= len(snippets)]
-            if invalid:
-                text = _CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(snippets) else "", text)
-                cited = [n for n in cited if n not in invalid]
+            text, cited = checked_citations(text, answer.get("citations"), len(snippets))
             return Draft(text=text, source="llm", citations=cited, model=llm.model_name() or "llm")
         except llm.LlmUnavailable as exc:
             reason = str(exc)

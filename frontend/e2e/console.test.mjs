@@ -471,20 +471,20 @@ step('import into the knowledge base, search it, delete a result', async () => {
   await page.getByLabel('Paste text').fill(`# Printer jams ${RUN}\n\nOpen tray 2, remove the paper, check the roller. Replace worn rollers (part 44-B).`);
   await page.getByLabel('Source').fill(`printers-${RUN}.md`);
   await page.getByRole('button', { name: 'Import' }).click();
-  await page.getByText(/Inserted \d+ chunk/).waitFor({ timeout: 60_000 });
+  await page.getByText(/Inserted \d+ passage/).waitFor({ timeout: 60_000 });
   // The documents table lists the new source with its chunk count (the API's `chunk_count`).
   const documentRow = page.locator('tr', { hasText: `printers-${RUN}.md` });
   await documentRow.waitFor({ timeout: 60_000 });
   assert.match((await documentRow.locator('td').nth(2).innerText()).trim(), /^[1-9]\d*$/);
   await page.getByLabel('Query').fill('printer roller tray');
   await page.getByRole('button', { name: 'Search' }).click();
-  const results = page.getByTestId('kb-results').locator('.ant-card');
+  const results = page.getByTestId('kb-hit');
   await results.first().waitFor({ timeout: 60_000 });
   await screenshot('kb');
   const before = await results.count();
   await results.first().getByRole('button', { name: 'Delete' }).click();
   await page.locator('.ant-popconfirm').getByRole('button', { name: 'Delete' }).click();
-  await page.getByText('Entry deleted from the knowledge base').waitFor();
+  await page.getByText('Passage deleted from the knowledge base').waitFor();
   assert.equal(await results.count(), before - 1);
 });
 

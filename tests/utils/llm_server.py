@@ -1,10 +1,11 @@
 """A small HTTP server that speaks the OpenAI chat-completions protocol, for tests and local runs.
 
-It answers like a well-behaved grounded model: a draft that greets the customer, quotes the first
-sentence of the first snippet and cites it. Its `mode` switches on the failure modes the product must
-survive: "timeout" (answers too late), "error" (HTTP 500), "malformed" (not JSON), "leak" (repeats the
-system prompt), "bad_citations" (cites snippets that were not sent), "classify" (zero-shot label answers),
-"answer" (an AI first response grounded in the first passage), "scripted" (answers with `script`, a JSON object).
+It answers like a well-behaved grounded model: a draft that greets the customer, quotes the first sentence of the
+first snippet and cites it (asked as the agents' copilot, it answers with the first source's first sentence, cited,
+and names the earlier question of a follow-up). Its `mode` switches on the failure modes the product must survive:
+"timeout" (answers too late), "error" (HTTP 500), "malformed" (not JSON), "leak" (repeats the system prompt),
+"bad_citations" (cites snippets that were not sent), "classify" (zero-shot label answers), "answer" (an AI first
+response grounded in the first passage), "scripted" (answers with `script`, a JSON object).
 Every request body is kept in `received` so tests can inspect the prompts.
 
 Run it by hand:  python -m tests.utils.llm_server --port 8099   (then LLM_BASE_URL=http://127.0.0.1:8099/v1)
@@ -116,6 +117,8 @@ class FakeLlm:
             data = json.loads(user.split("<data>", 1)[1].rsplit("</data>", 1)[0])
         except (IndexError, ValueError):
             return {"draft": "Hello, we are looking into this.", "citations": []}
+        if "question" in data:
+            return FakeLlm._copilot(data)
         snippets = data.get("snippets") or []
         name = data.get("customer_first_name", "there")
         if not snippets:
@@ -123,6 +126,19 @@ class FakeLlm:
         first = re.split(r"(?<=[.!?])\s+", snippets[0]["text"].replace("\n", " ").strip())[0]
         return {"draft": f"Hi {name},\n\n{first} [1]\n\nBest regards,\n{data.get('agent_name')}", "citations": [1]}
 
+
+    @staticmethod
+    def _copilot(data: dict[str, Any]) -> dict[str, Any]:
+        """The copilot's answer: the first sentence of the first source, cited; a follow-up names the earlier
+        question, so a test can see that the conversation reached the prompt."""
+        sources = data.get("sources") or []
+        earlier = [m["text"] for m in data.get("conversation") or [] if m.get("from") == "agent"]
+        lead = f"Following up on \"{earlier[-1]}\": " if earlier else ""
+        if not sources:
+            return {"answer": f"{lead}The sources do not cover this.", "citations": []}
+        first = re.split(r"(?<=[.!?])\s+", " ".join(
+            line for line in sources[0]["text"].splitlines() if not line.lstrip().startswith("#")).strip())[0]
+        return {"answer": f"{lead}{first} [1]", "citations": [1]}
 
     @staticmethod
     def _answer(user: str) -> dict[str, Any]:

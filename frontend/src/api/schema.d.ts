@@ -935,6 +935,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ai/chat/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my copilot conversations
+         * @description The caller's own conversations, newest first (one DynamoDB Query per page).
+         *
+         *     Needs the scope `ai`.
+         */
+        get: operations["get_api_ai_chat_sessions"];
+        put?: never;
+        /**
+         * Start a copilot conversation
+         * @description A new conversation of the caller's, optionally about a ticket (then the ticket is the context).
+         *
+         *     Needs the scope `ai`.
+         */
+        post: operations["post_api_ai_chat_sessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/chat/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A copilot conversation
+         * @description The conversation with its messages, oldest first; another agent's conversation is a 404.
+         *
+         *     Needs the scope `ai`.
+         */
+        get: operations["get_api_ai_chat_sessions_session_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/chat/sessions/{session_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the copilot
+         * @description An answer grounded in the knowledge base (public and internal articles) and similar resolved tickets, cited
+         *         as `[n]`; the session's earlier turns are the conversation and the ticket (`ticket_id`, else the session's) the
+         *         context. Without an LLM, or when it fails, the answer is the closest passages; when nothing is close enough it
+         *         says so (`answer_source: none`).
+         *
+         *     Needs the scope `ai`.
+         */
+        post: operations["post_api_ai_chat_sessions_session_id_messages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1466,6 +1541,202 @@ export interface components {
             tags: string[];
             /** Model */
             model: string;
+        };
+        /**
+         * CopilotMessageOut
+         * @description One message of a conversation.
+         */
+        CopilotMessageOut: {
+            /**
+             * Seq
+             * @description 1, 2, ... in conversation order.
+             */
+            seq: number;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "user" | "assistant";
+            /**
+             * Content
+             * @description Markdown; an answer cites its sources as `[n]`.
+             */
+            content: string;
+            /** Created At */
+            created_at: string;
+            /**
+             * Ticket Id
+             * @description The ticket that was context for this message.
+             */
+            ticket_id: number | null;
+            /**
+             * Sources
+             * @description What the answer could cite (empty for a question).
+             */
+            sources: components["schemas"]["CopilotSource"][];
+            /**
+             * Citations
+             * @description The `n` of each cited source.
+             */
+            citations: number[];
+            /**
+             * Answer Source
+             * @description How the answer was made: by the LLM, from the best passages (no LLM, or it failed), or `none` when nothing matched; null for a question.
+             */
+            answer_source: ("llm" | "passages" | "none") | null;
+            /** Model */
+            model: string | null;
+            /**
+             * Fallback Reason
+             * @description Why the LLM did not answer, when it did not.
+             */
+            fallback_reason: string | null;
+        };
+        /**
+         * CopilotQuestionIn
+         * @description A question; `ticket_id` (else the session's ticket) adds that ticket as context.
+         */
+        CopilotQuestionIn: {
+            /** Content */
+            content: string;
+            /**
+             * Ticket Id
+             * @default null
+             */
+            ticket_id?: number | null;
+        };
+        /**
+         * CopilotSessionDetail
+         * @description A conversation with its messages, oldest first.
+         */
+        CopilotSessionDetail: {
+            /** Id */
+            id: string;
+            /**
+             * Title
+             * @description Null until the first question (which becomes the title).
+             */
+            title: string | null;
+            /** Ticket Id */
+            ticket_id: number | null;
+            /** Message Count */
+            message_count: number;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+            /** Messages */
+            messages: components["schemas"]["CopilotMessageOut"][];
+        };
+        /**
+         * CopilotSessionIn
+         * @description A new conversation, optionally about a ticket (its title, text and latest messages become context).
+         */
+        CopilotSessionIn: {
+            /**
+             * Title
+             * @description Defaults to the first question.
+             * @default null
+             */
+            title?: string | null;
+            /**
+             * Ticket Id
+             * @default null
+             */
+            ticket_id?: number | null;
+        };
+        /**
+         * CopilotSessionOut
+         * @description A conversation (without its messages).
+         */
+        CopilotSessionOut: {
+            /** Id */
+            id: string;
+            /**
+             * Title
+             * @description Null until the first question (which becomes the title).
+             */
+            title: string | null;
+            /** Ticket Id */
+            ticket_id: number | null;
+            /** Message Count */
+            message_count: number;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+        };
+        /**
+         * CopilotSessionPage
+         * @description The caller's conversations, newest first.
+         */
+        CopilotSessionPage: {
+            /** Items */
+            items: components["schemas"]["CopilotSessionOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * CopilotSource
+         * @description A passage the answer could draw on: a KB article's chunk, or a similar resolved ticket's staff answer.
+         */
+        CopilotSource: {
+            /**
+             * N
+             * @description The number the answer cites it by (`[n]`).
+             */
+            n: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "kb" | "ticket";
+            /**
+             * Ref
+             * @description `kb:<source>` or `ticket:<id>`.
+             */
+            ref: string;
+            /** Title */
+            title: string | null;
+            /**
+             * Excerpt
+             * @description The passage, cut to a readable length (Markdown as written).
+             */
+            excerpt: string;
+            /**
+             * Relevance
+             * @description Cosine similarity to the question, 0-1 (higher is closer).
+             */
+            relevance: number;
+            /**
+             * Cited
+             * @description Whether the answer cites it.
+             */
+            cited: boolean;
+            /**
+             * Source
+             * @description The KB document's source (kind `kb`).
+             */
+            source: string | null;
+            /**
+             * Chunk Id
+             * @description The KB chunk (kind `kb`).
+             */
+            chunk_id: string | null;
+            /**
+             * Ticket Id
+             * @description The resolved ticket (kind `ticket`).
+             */
+            ticket_id: number | null;
+        };
+        /**
+         * CopilotTurnOut
+         * @description The stored question, the answer, and the session after both.
+         */
+        CopilotTurnOut: {
+            session: components["schemas"]["CopilotSessionOut"];
+            question: components["schemas"]["CopilotMessageOut"];
+            answer: components["schemas"]["CopilotMessageOut"];
         };
         /**
          * CsatSummary
@@ -6311,6 +6582,281 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict (duplicate or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_ai_chat_sessions: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CopilotSessionPage"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_ai_chat_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CopilotSessionIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CopilotSessionOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_ai_chat_sessions_session_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CopilotSessionDetail"];
+                };
+            };
+            /** @description Not signed in (missing, expired or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_ai_chat_sessions_session_id_messages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CopilotQuestionIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CopilotTurnOut"];
                 };
             };
             /** @description Malformed request */

@@ -14,6 +14,7 @@ const loaders = {
   newTicket: () => import('@/features/tickets/components/NewTicketPage'),
   ticket: () => import('@/app/pages/TicketDetailPage'),
   kb: () => import('@/features/kb/components/KbPage'),
+  copilot: () => import('@/features/copilot/components/CopilotPage'),
   users: () => import('@/features/users/components/UsersPage'),
   user: () => import('@/features/users/components/UserDetailPage'),
   dashboard: () => import('@/features/dashboard/components/DashboardPage'),
@@ -30,6 +31,7 @@ const TicketListPage = lazy(loaders.tickets);
 const NewTicketPage = lazy(loaders.newTicket);
 const TicketDetailPage = lazy(loaders.ticket);
 const KbPage = lazy(loaders.kb);
+const CopilotPage = lazy(loaders.copilot);
 const UsersPage = lazy(loaders.users);
 const UserDetailPage = lazy(loaders.user);
 const DashboardPage = lazy(loaders.dashboard);
@@ -87,6 +89,8 @@ export function AppRoutes() {
         <Route path="tickets/new" element={page(<NewTicketPage />)} />
         <Route path="tickets/:ticketId" element={page(<TicketDetailPage />)} />
         <Route path="kb" element={page(<KbPage />)} />
+        <Route path="copilot" element={page(<CopilotPage />)} />
+        <Route path="copilot/:sessionId" element={page(<CopilotPage />)} />
         <Route path="users" element={page(<UsersPage />)} />
         <Route path="users/:userId" element={page(<UserDetailPage />)} />
         <Route path="dashboard" element={page(<DashboardPage />)} />

@@ -14,6 +14,7 @@ import { usePageTitle } from '@/lib/page-title';
 import { AiClassification } from '@/features/ai/components/AiClassification';
 import { AiDecisionCard } from '@/features/ai/components/AiDecisionCard';
 import { AiSuggestionPanel } from '@/features/ai/components/AiSuggestionPanel';
+import { CopilotButton } from '@/features/copilot/components/CopilotDrawer';
 import { useLabels } from '@/features/ai/api/labels';
 import { SlaChip } from '@/components/sla/SlaChip';
 import { SlaPanel } from '@/components/sla/SlaPanel';
@@ -93,6 +94,13 @@ function TicketDetail({ ticket, remove, reload }: DetailProps) {
     box?.scrollIntoView({ behavior: 'smooth', block: 'center' });
     box?.focus();
     message.info(t('tickets.detail.draftInserted'));
+  };
+
+  const insertCopilotAnswer = (text: string) => {
+    replyForm.setFieldsValue({ content: text, internal: false });
+    const box = document.getElementById('reply_content');
+    box?.scrollIntoView({ behavior: 'smooth', block: 'center' });
+    box?.focus();
   };
 
   const confirmDelete = () => {
@@ -198,6 +206,7 @@ function TicketDetail({ ticket, remove, reload }: DetailProps) {
           </Flex>
         </div>
         <Flex gap={8} wrap data-slot="ticket-actions">
+          <CopilotButton ticketId={ticket.id} onInsert={insertCopilotAnswer} />
           <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>{t('tickets.detail.edit')}</Button>
           <Button icon={<MergeCellsOutlined />} onClick={() => setMerging(true)} disabled={Boolean(ticket.merged_into)}>{t('tickets.detail.merge')}</Button>
           <Button danger icon={<DeleteOutlined />} onClick={confirmDelete} loading={remove.isPending}>{t('tickets.detail.delete')}</Button>

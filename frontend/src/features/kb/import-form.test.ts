@@ -25,7 +25,7 @@ describe('KB import', () => {
   });
 
   it('refuses an overlap as large as the window', () => {
-    expect(overlapProblem(500, 500)).toMatch(/smaller/);
+    expect(overlapProblem(500, 500)).toBe('kb.import.overlapTooLarge');
     expect(overlapProblem(500, 50)).toBeNull();
   });
 });

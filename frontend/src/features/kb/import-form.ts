@@ -37,8 +37,8 @@ export function buildIngest(values: ImportValues, files: readonly ImportFile[]):
   return { documents, chunk: values.chunk, chunk_size: values.chunk_size, chunk_overlap: values.chunk_overlap };
 }
 
-/** Overlap must be smaller than the window, or chunking would never advance. */
-export function overlapProblem(size: number | null | undefined, overlap: number | null | undefined): string | null {
+/** Overlap must be smaller than the window, or chunking would never advance (the i18n key of the problem). */
+export function overlapProblem(size: number | null | undefined, overlap: number | null | undefined): 'kb.import.overlapTooLarge' | null {
   if (size == null || overlap == null) return null;
-  return overlap >= size ? 'Overlap must be smaller than the chunk size' : null;
+  return overlap >= size ? 'kb.import.overlapTooLarge' : null;
 }

@@ -1,9 +1,9 @@
-import { infiniteQueryOptions, useInfiniteQuery } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import type { KbDocumentPage } from '@/api/types';
 import { apiClient, unwrap } from '@/lib/api-client';
 import { kbKeys } from './keys';
 
-export const KB_DOCUMENTS_PAGE_SIZE = 50;
+export const KB_DOCUMENTS_PAGE_SIZE = 20;
 
 export function getKbDocuments(cursor?: string, signal?: AbortSignal): Promise<KbDocumentPage> {
   return unwrap(apiClient().GET('/api/kb/documents', {
@@ -12,16 +12,15 @@ export function getKbDocuments(cursor?: string, signal?: AbortSignal): Promise<K
   }));
 }
 
-/** The ingested documents by source, a page at a time ("Load more" follows next_cursor). */
-export function kbDocumentsQueryOptions() {
-  return infiniteQueryOptions({
-    queryKey: kbKeys.documents(),
-    queryFn: ({ pageParam, signal }) => getKbDocuments(pageParam, signal),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
+/** One page of the ingested documents by source; the next page starts at the page's next_cursor. */
+export function kbDocumentsQueryOptions(cursor?: string) {
+  return queryOptions({
+    queryKey: kbKeys.documentPage(cursor),
+    queryFn: ({ signal }) => getKbDocuments(cursor, signal),
+    placeholderData: keepPreviousData,
   });
 }
 
-export function useKbDocuments() {
-  return useInfiniteQuery(kbDocumentsQueryOptions());
+export function useKbDocuments(cursor?: string) {
+  return useQuery(kbDocumentsQueryOptions(cursor));
 }

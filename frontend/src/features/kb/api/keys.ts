@@ -2,4 +2,5 @@
 export const kbKeys = {
   all: ['kb'] as const,
   documents: () => [...kbKeys.all, 'documents'] as const,
+  documentPage: (cursor: string | undefined) => [...kbKeys.documents(), cursor ?? 'first'] as const,
 };
